@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Components.Rendering;
+using MtlPortal.Validation;
+
+namespace MtlPortal.Web.Components.Forms;
+
+/// <summary>
+/// Shows the errors of a server-side write inside an <see cref="EditForm"/>: each beside its field (through the
+/// form's <see cref="ValidationMessage{TValue}"/>s), and errors that belong to no field as an alert. A field's
+/// message clears as soon as the user edits that field.
+/// </summary>
+public sealed class ServerValidation : ComponentBase, IDisposable
+{
+    private ValidationMessageStore? _store;
+    private EditContext? _subscribed;
+    private IReadOnlyList<string> _general = [];
+
+    [CascadingParameter]
+    public EditContext? CurrentEditContext { get; set; }
+
+    protected override void OnParametersSet()
+    {
+        if (CurrentEditContext is null)
+        {
+            throw new InvalidOperationException($"{nameof(ServerValidation)} must be placed inside an EditForm.");
+        }
+
+        if (!ReferenceEquals(_subscribed, CurrentEditContext))
+        {
+            Unsubscribe();
+            _store = new ValidationMessageStore(CurrentEditContext);
+            CurrentEditContext.OnFieldChanged += ClearField;
+            CurrentEditContext.OnValidationRequested += ClearAll;
+            _subscribed = CurrentEditContext;
+        }
+    }
+
+    /// <summary>Shows <paramref name="errors"/>; an empty list clears what was shown.</summary>
+    public void Show(IEnumerable<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(_store);
+        _store.Clear();
+        var general = new List<string>();
+        foreach (var error in errors)
+        {
+            if (error.Field.Length == 0)
+            {
+                general.Add(error.Message);
+            }
+            else
+            {
+                _store.Add(CurrentEditContext!.Field(error.Field), error.Message);
+            }
+        }
+
+        _general = general;
+        CurrentEditContext!.NotifyValidationStateChanged();
+        StateHasChanged();
+    }
+
+    protected override void BuildRenderTree(RenderTreeBuilder builder)
+    {
+        foreach (var message in _general)
+        {
+            builder.OpenElement(0, "div");
+            builder.AddAttribute(1, "class", "rz-alert rz-alert-danger rz-variant-flat rz-shade-lighter form-error");
+            builder.AddAttribute(2, "role", "alert");
+            builder.AddContent(3, message);
+            builder.CloseElement();
+        }
+    }
+
+    public void Dispose() => Unsubscribe();
+
+    private void ClearField(object? sender, FieldChangedEventArgs e) => _store?.Clear(e.FieldIdentifier);
+
+    private void ClearAll(object? sender, ValidationRequestedEventArgs e)
+    {
+        _store?.Clear();
+        _general = [];
+    }
+
+    private void Unsubscribe()
+    {
+        if (_subscribed is not null)
+        {
+            _subscribed.OnFieldChanged -= ClearField;
+            _subscribed.OnValidationRequested -= ClearAll;
+            _subscribed = null;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using MtlPortal.Persistence;
+using MtlPortal.Users;
+
+namespace MtlPortal.Web.Hosting;
+
+public static class PortalHostingExtensions
+{
+    /// <summary>The clock, the database and the user store: what both the web host and the operator CLI need.</summary>
+    public static IServiceCollection AddPortalServices(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddPortalPersistence();
+        services.AddPortalUsers();
+        return services;
+    }
+
+    public static WebApplicationBuilder AddPortalCore(this WebApplicationBuilder builder)
+    {
+        // Serve package assets (Radzen) and the top-level wwwroot/ from the build manifest in every environment,
+        // so a plain `dotnet run` works; a published app has no such manifest and serves its own wwwroot/.
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddPortalServices();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplication UsePortalPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+        return app;
+    }
+
+    /// <summary><c>/healthz</c>: 200 "Healthy" when the database answers, 503 otherwise. Anonymous, and it tells nothing else.</summary>
+    public static WebApplication MapPortalHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { AllowCachingResponses = false });
+        return app;
+    }
+
+    /// <summary>Runs the host; a start-up problem the operator must fix is printed as one message, not a stack trace.</summary>
+    public static async Task<int> RunPortalAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (PortalStartupException e)
+        {
+            await Console.Error.WriteLineAsync($"The portal could not start: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using MtlPortal.Web.Accounts;
+using MtlPortal.Web.Cli;
+using MtlPortal.Web.Components;
+using MtlPortal.Web.Hosting;
+
+if (OperatorCli.IsCommand(args))
+{
+    return await OperatorCli.RunAsync(args, Console.Out, Console.Error);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPortalCore();
+builder.AddPortalAccounts();
+builder.AddPortalUi();
+
+var app = builder.Build();
+app.UsePortalPipeline();
+app.MapPortalHealth();
+app.MapAccountEndpoints();
+app.MapPortalUi();
+
+return await app.RunPortalAsync();
+
+/// <summary>The web host's entry point; public so that tests can start it with <c>WebApplicationFactory</c>.</summary>
+public partial class Program;
