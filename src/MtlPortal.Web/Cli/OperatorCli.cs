@@ -143,7 +143,7 @@ internal sealed record CliContext(IServiceProvider Services, IReadOnlyDictionary
 }
 
 /// <summary>Parses <c>--name value</c> pairs (and <c>--name=value</c>); every option takes a value and may repeat.</summary>
-internal static class CliOptions
+public static class CliOptions
 {
     public static (Dictionary<string, IReadOnlyList<string>>? Options, string? Error) Parse(ReadOnlySpan<string> args, IReadOnlyList<string> known)
     {
