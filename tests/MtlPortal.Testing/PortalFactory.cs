@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
@@ -8,26 +10,36 @@ using Xunit;
 namespace MtlPortal.Testing;
 
 /// <summary>
-/// The real portal host on a database of its own (one per test class). With <paramref name="kestrel"/> it
-/// listens on a real loopback port, for browser tests; otherwise it runs in memory.
+/// The real portal host on a database of its own (one per test class), in memory. <see cref="KestrelPortalFactory"/>
+/// runs it on a real loopback port instead, for browser tests.
 /// </summary>
-public class PortalFactory(bool kestrel = false) : WebApplicationFactory<Program>, IAsyncLifetime
+public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private readonly bool _kestrel;
+
+    public PortalFactory()
+        : this(kestrel: false)
+    {
+    }
+
+    protected PortalFactory(bool kestrel) => _kestrel = kestrel;
+
     public const string Password = "Correct-Horse-9";
+    public const string AdminEmail = "admin@example.org";
 
     private string? _connectionString;
 
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("InitializeAsync has not run.");
 
     /// <summary>The address of the Kestrel server (kestrel mode only).</summary>
-    public Uri ServerAddress => kestrel
-        ? new Uri(ClientOptions.BaseAddress.ToString().TrimEnd('/'))
+    public Uri ServerAddress => _kestrel
+        ? new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())
         : throw new InvalidOperationException("This factory runs in memory; construct it with kestrel: true.");
 
     public virtual async Task InitializeAsync()
     {
-        _connectionString = await TestPostgres.CreateDatabaseAsync();
-        if (kestrel)
+        _connectionString ??= await TestPostgres.CreateDatabaseAsync();
+        if (_kestrel)
         {
             UseKestrel(0);
             StartServer();
@@ -37,7 +49,21 @@ public class PortalFactory(bool kestrel = false) : WebApplicationFactory<Program
             // Build the host now, so its start-up (migrations) runs before the first test.
             _ = Services;
         }
+
+        if (SeedAdmin)
+        {
+            AdminId = await CreateUserAsync(AdminEmail, "Admin");
+        }
     }
+
+    /// <summary>Whether the portal starts with an admin (<see cref="AdminEmail"/>), so first-run setup is closed.</summary>
+    protected virtual bool SeedAdmin => true;
+
+    /// <summary>The id of the admin created at start (empty when <see cref="SeedAdmin"/> is false).</summary>
+    public string AdminId { get; private set; } = "";
+
+    /// <summary>Runs the portal on an existing database instead of a new one; call before <see cref="InitializeAsync"/>.</summary>
+    protected void UseConnectionString(string connectionString) => _connectionString = connectionString;
 
     async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
@@ -61,4 +87,13 @@ public class PortalFactory(bool kestrel = false) : WebApplicationFactory<Program
             ? result.Value!.Id
             : throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Message)));
     }
+}
+
+/// <summary>The portal on a real loopback port, for a browser to reach.</summary>
+public class KestrelPortalFactory() : PortalFactory(kestrel: true);
+
+/// <summary>A portal as on its first run: no users at all, so first-run setup is open.</summary>
+public class FreshPortalFactory : PortalFactory
+{
+    protected override bool SeedAdmin => false;
 }

@@ -16,7 +16,7 @@ public static class TestPostgres
     public static async Task<string> CreateDatabaseAsync(string? prefix = null)
     {
         var server = await Server.Value;
-        var name = $"{prefix ?? "t"}_{Guid.NewGuid():N}"[..40].ToLowerInvariant();
+        var name = $"{prefix ?? "t"}_{Guid.NewGuid().ToString("N")[..20]}".ToLowerInvariant();
         await server.EnsureDatabaseAsync(name);
         return server.ConnectionString(name);
     }
@@ -29,7 +29,7 @@ public static class TestPostgres
     /// <summary>A fresh temporary folder that the postgres OS user can reach (tests may run as root).</summary>
     public static string NewTempDirectory(string purpose)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"mtl-{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48]);
+        var dir = Path.Combine(Path.GetTempPath(), $"mtl-{purpose}-{Guid.NewGuid().ToString("N")[..12]}");
         Directory.CreateDirectory(dir);
         return dir;
     }

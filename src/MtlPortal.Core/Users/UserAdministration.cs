@@ -300,7 +300,8 @@ public sealed class UserAdministration(PortalDbContext db, UserManager<PortalUse
             e.Code.StartsWith("Password", StringComparison.Ordinal) ? "Password"
             : e.Code is "DuplicateUserName" or "DuplicateEmail" or "InvalidEmail" or "InvalidUserName" ? "Email"
             : "",
-            e.Code is "DuplicateUserName" or "DuplicateEmail" ? "A user with this email already exists." : e.Description));
+            e.Code is "DuplicateUserName" or "DuplicateEmail" ? "A user with this email already exists." : e.Description))
+        .Distinct();
 }
 
 public static class UsersServiceCollectionExtensions

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Configuration;
+using MtlPortal.Web.Cli;
+
+namespace MtlPortal.IntegrationTests.Cli;
+
+public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
+{
+    private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = database.ConnectionString,
+        }));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task CreateUser_AdminWithTeam_CanThenSignIn()
+    {
+        var (exit, output, error) = await RunAsync("create-user", "--email", "ops@example.org", "--password", PortalFactory.Password, "--role", "admin", "--team", "Ops");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Created user ops@example.org", output);
+        Assert.Contains("role(s) Admin in team(s) Ops", output);
+
+        await using var portal = new CliDatabasePortal(database.ConnectionString);
+        await portal.InitializeAsync();
+        var client = portal.CreateBrowserlikeClient();
+        var signIn = await client.SignInAsync("ops@example.org");
+        Assert.Equal("/", signIn.RedirectTarget());
+        Assert.Contains("Welcome, ops", await client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task CreateUser_Duplicate_ExitsNonZeroAndSaysSo()
+    {
+        await RunAsync("create-user", "--email", "twice@example.org", "--password", PortalFactory.Password, "--role", "Reviewer");
+
+        var (exit, _, error) = await RunAsync("create-user", "--email", "twice@example.org", "--password", PortalFactory.Password, "--role", "Reviewer");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("A user with this email already exists.", error);
+    }
+
+    [Theory]
+    [InlineData(new[] { "create-user", "--email", "x@example.org", "--role", "Admin" }, "missing --password")]
+    [InlineData(new[] { "create-user", "--email", "x@example.org", "--password", "Pass-word-1", "--role", "Boss" }, "'Boss' is not a role")]
+    [InlineData(new[] { "create-user", "--mail", "x@example.org" }, "unknown option '--mail'")]
+    public async Task CreateUser_BadArguments_ExitNonZeroWithTheReason(string[] args, string expected)
+    {
+        var (exit, _, error) = await RunAsync(args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public async Task Migrate_OnAnUpToDateDatabase_SaysSo()
+    {
+        await RunAsync("migrate");
+
+        var (exit, output, _) = await RunAsync("migrate");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("up to date", output);
+    }
+
+    [Fact]
+    public async Task Help_ListsTheCommands()
+    {
+        var (exit, output, _) = await RunAsync("--help");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("create-user --email E --password P --role R", output);
+        Assert.Contains("migrate", output);
+    }
+
+    /// <summary>A portal host on the database the CLI wrote to.</summary>
+    private sealed class CliDatabasePortal(string connectionString) : PortalFactory
+    {
+        public override Task InitializeAsync()
+        {
+            UseConnectionString(connectionString);
+            return base.InitializeAsync();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using MtlPortal.Persistence;
+using Npgsql;
+
+namespace MtlPortal.IntegrationTests.Persistence;
+
+/// <summary>The embedded server as an operator meets it: first start, restart, a crash left behind, missing binaries.</summary>
+public class EmbeddedPostgresTests
+{
+    [Fact]
+    public async Task StartAsync_AfterStop_KeepsTheData()
+    {
+        var data = Path.Combine(TestPostgres.NewTempDirectory("restart"), "pgdata");
+        var first = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await first.StartAsync();
+        await first.EnsureDatabaseAsync("portal");
+        await ExecuteAsync(first.ConnectionString("portal"), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
+        await first.StopAsync();
+
+        var second = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await second.StartAsync();
+        try
+        {
+            Assert.Equal("still here", await ScalarAsync(second.ConnectionString("portal"), "SELECT v FROM kept"));
+        }
+        finally
+        {
+            await second.StopAsync(immediate: true);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ServerLeftRunningByACrashedPortal_TakesItOver()
+    {
+        var data = Path.Combine(TestPostgres.NewTempDirectory("stale"), "pgdata");
+        var crashed = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await crashed.StartAsync();
+        await crashed.EnsureDatabaseAsync("portal");
+
+        // The portal process died without stopping its server: its owner file names a process that is gone.
+        using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            await gone.WaitForExitAsync();
+            await File.WriteAllTextAsync(Path.Combine(data, "mtl-portal.owner"), $"{gone.Id} {crashed.Port}\n");
+        }
+
+        var restarted = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await restarted.StartAsync();
+        try
+        {
+            Assert.NotEqual(crashed.Port, restarted.Port);
+            Assert.Equal("1", await ScalarAsync(restarted.ConnectionString("portal"), "SELECT 1::text"));
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(crashed.ConnectionString("portal"), "SELECT 1::text"));
+        }
+        finally
+        {
+            await restarted.StopAsync(immediate: true);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_WhileAnotherLivePortalOwnsTheFolder_UsesItsServerAndLeavesItRunning()
+    {
+        var data = Path.Combine(TestPostgres.NewTempDirectory("attach"), "pgdata");
+        var portal = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await portal.StartAsync();
+        try
+        {
+            // An operator command run beside the portal: the folder's owner file names another live process.
+            using var sleeper = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+            await File.WriteAllTextAsync(Path.Combine(data, "mtl-portal.owner"), $"{sleeper.Id} {portal.Port}\n");
+
+            var command = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+            await command.StartAsync();
+            Assert.Equal(portal.Port, command.Port);
+            await command.StopAsync();
+
+            Assert.Equal("1", await ScalarAsync(portal.ConnectionString("postgres"), "SELECT 1::text"));
+            sleeper.Kill();
+        }
+        finally
+        {
+            await portal.StopAsync(immediate: true);
+        }
+    }
+
+    [Fact]
+    public void FindBinDirectory_ConfiguredFolderWithoutPostgres_IsRejectedWithInstallAdvice()
+    {
+        var empty = TestPostgres.NewTempDirectory("nobin");
+
+        Assert.Null(EmbeddedPostgres.FindBinDirectory(empty));
+        var message = EmbeddedPostgres.MissingBinariesMessage(empty);
+        Assert.Contains("apt-get install -y postgresql", message);
+        Assert.Contains("ConnectionStrings:Portal", message);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string?)await command.ExecuteScalarAsync();
+    }
+}
