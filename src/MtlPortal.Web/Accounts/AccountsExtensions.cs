@@ -42,9 +42,6 @@ public static class AccountsExtensions
 
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
-
         // Sign-out is a form POST, never a link a page could trigger; binding a [FromForm] value makes the
         // antiforgery middleware check the form's token.
         app.MapPost("/account/logout", async (SignInManager<PortalUser> signIn, [FromForm] string? reason) =>

@@ -34,6 +34,10 @@ public static class PortalHostingExtensions
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // After authentication and authorization, as antiforgery validation needs to know the user.
         app.UseAntiforgery();
         return app;
     }

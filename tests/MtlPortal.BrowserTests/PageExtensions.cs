@@ -1,0 +1,39 @@
+namespace MtlPortal.BrowserTests;
+
+public static class PageExtensions
+{
+    /// <summary>
+    /// Waits until the page's Blazor circuit is connected: clicks sent before that are lost. The layout renders
+    /// the marker only when it runs interactively.
+    /// </summary>
+    public static Task WaitForInteractiveAsync(this IPage page) =>
+        page.Locator("[data-testid=interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+
+    /// <summary>
+    /// A new browser context (its own cookies) with a page. <paramref name="errors"/> collects script errors,
+    /// console errors and failed responses (with their addresses), for the test to assert there were none.
+    /// </summary>
+    public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, Uri baseAddress, List<string> errors)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString() });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => errors.Add(error);
+        page.Console += (_, message) =>
+        {
+            // A failed resource is reported by the Response handler below, with its address.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                errors.Add($"{response.Status} {response.Request.Method} {response.Url}");
+            }
+        };
+        return page;
+    }
+}
