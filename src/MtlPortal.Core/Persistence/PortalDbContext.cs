@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Auditing;
+using MtlPortal.Memories;
+using MtlPortal.Settings;
 using MtlPortal.Teams;
 using MtlPortal.Users;
 
@@ -17,6 +19,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<TeamMembership> TeamMemberships => Set<TeamMembership>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<Memory> Memories => Set<Memory>();
+
+    public DbSet<MemoryRevision> MemoryRevisions => Set<MemoryRevision>();
+
+    public DbSet<MemoryReview> MemoryReviews => Set<MemoryReview>();
+
+    public DbSet<PortalSetting> Settings => Set<PortalSetting>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
