@@ -72,6 +72,9 @@ public sealed class LexicalEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         "they", "this", "those", "through", "thus", "to", "too", "under", "until", "up", "upon", "us", "very",
         "via", "was", "we", "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose",
         "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours",
+        // What is left of contractions once the apostrophe splits them ("don't" → "don", "t"; "item's" → "s").
+        "aren", "couldn", "d", "didn", "doesn", "don", "hadn", "hasn", "haven", "isn", "ll", "m", "re", "s",
+        "shouldn", "t", "ve", "wasn", "weren", "won", "wouldn",
     ]);
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup =
