@@ -50,6 +50,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>The vector length used when a request does not send <c>dimensions</c>.</summary>
     public int NativeDimensions { get; set; } = 8;
 
+    /// <summary>How long the fake waits before answering, to exercise a client's timeout.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
     /// <summary>Every request received so far, failed ones included, in arrival order.</summary>
     public IReadOnlyList<FakeOpenAiRequest> Requests
     {
@@ -145,6 +148,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
         }
 
+        if (ResponseDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(ResponseDelay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up
+            }
+        }
+
         if (failure is { } status)
         {
             await WriteErrorAsync(context, status, "Fake failure");
@@ -171,16 +186,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var messages = body.GetProperty("messages").EnumerateArray()
             .Select(x => new FakeChatMessage(x.GetProperty("role").GetString() ?? "", ContentOf(x)))
             .ToList();
-        var words = Reply(messages).Split(' ');
+        var reply = Reply(messages);
         var finishReason = "stop";
         var limit = IntOrNull(body, "max_completion_tokens") ?? IntOrNull(body, "max_tokens");
-        if (limit is { } max && CountTokens(string.Join(' ', words)) > max)
+        if (limit is { } max && CountTokens(reply) > max)
         {
-            words = words[..max];
+            reply = string.Join(' ', reply.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[..max]);
             finishReason = "length";
         }
 
-        var reply = string.Join(' ', words);
         var usage = new JsonObject
         {
             ["prompt_tokens"] = messages.Sum(x => CountTokens(x.Content)),
@@ -213,6 +227,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         context.Response.Headers.CacheControl = "no-cache";
         // One chunk per word, so that a client which buffered the whole stream would still be caught by a test
         // that counts updates.
+        var words = reply.Split(' ');
         for (var i = 0; i < words.Length; i++)
         {
             var delta = new JsonObject { ["content"] = i == words.Length - 1 ? words[i] : words[i] + " " };

@@ -39,6 +39,9 @@ public sealed class EmbeddingOptions
     /// <summary>For <c>openai</c>: how many texts go in one request.</summary>
     public int BatchSize { get; set; } = 64;
 
+    /// <summary>For <c>openai</c>: how long one request may take.</summary>
+    public int TimeoutSeconds { get; set; } = 100;
+
     /// <summary>For <c>openai</c>: how often a request that failed with 408, 429 or 5xx is retried, with backoff.</summary>
     public int MaxRetries { get; set; } = 2;
 }

@@ -68,6 +68,11 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
             errors.Add($"{section}:BatchSize is {options.BatchSize}; it must be 1 to {MaxBatchSize}.");
         }
 
+        if (options.TimeoutSeconds <= 0)
+        {
+            errors.Add($"{section}:TimeoutSeconds is {options.TimeoutSeconds}; it must be positive.");
+        }
+
         if (options.MaxRetries < 0)
         {
             errors.Add($"{section}:MaxRetries is {options.MaxRetries}; it must be 0 or more.");

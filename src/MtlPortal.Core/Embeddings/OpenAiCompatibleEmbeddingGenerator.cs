@@ -13,16 +13,18 @@ namespace MtlPortal.Embeddings;
 /// </summary>
 /// <remarks>
 /// Empty and whitespace-only texts are not sent (OpenAI rejects them); they get the zero vector, as with
-/// <see cref="LexicalEmbeddingGenerator"/>. A failed request throws <see cref="ModelServiceException"/>.
+/// <see cref="LexicalEmbeddingGenerator"/>. A failed or timed-out request throws <see cref="ModelServiceException"/>.
 /// </remarks>
 public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private const string ProviderName = "openai";
+    private const string EmbeddingsRequest = "an embeddings request";
 
     private readonly EmbeddingClient _client;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
     private readonly int _batchSize;
+    private readonly TimeSpan _timeout;
     private readonly SdkEmbeddingOptions _requestOptions;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
@@ -39,12 +41,13 @@ public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<str
         _endpoint = new Uri(options.Endpoint!);
         _apiKey = options.ApiKey;
         _batchSize = options.BatchSize;
+        _timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         var dimensions = options.Dimensions!.Value;
         var model = options.Model!.Trim();
         ModelInfo = EmbeddingModelInfo.ForOpenAiCompatible(model, dimensions);
         _requestOptions = new SdkEmbeddingOptions { Dimensions = options.SendDimensions ? dimensions : null };
         _client = OpenAiCompatibleConnection
-            .CreateClient(_endpoint, options.ApiKey, networkTimeout: null, options.MaxRetries)
+            .CreateClient(_endpoint, options.ApiKey, _timeout, options.MaxRetries)
             .GetEmbeddingClient(model);
         _metadata = new EmbeddingGeneratorMetadata(ProviderName, _endpoint, model, dimensions);
     }
@@ -123,7 +126,11 @@ public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<str
         }
         catch (ClientResultException e)
         {
-            throw OpenAiCompatibleConnection.Translate(e, _endpoint, "an embeddings request", _apiKey);
+            throw OpenAiCompatibleConnection.Translate(e, _endpoint, EmbeddingsRequest, _apiKey);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw OpenAiCompatibleConnection.TimedOut(e, _endpoint, EmbeddingsRequest, _timeout, $"{EmbeddingOptions.Section}:TimeoutSeconds");
         }
     }
 

@@ -17,7 +17,10 @@ public sealed class LlmOptions
     /// <summary>May be empty for local servers that need no key.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>How long one HTTP exchange may take; a long completion needs more than the SDK's 100 seconds.</summary>
+    /// <summary>
+    /// How long to wait for the server's answer (when streaming, for each next chunk); a long completion needs
+    /// more than the SDK's default of 100 seconds.
+    /// </summary>
     public int TimeoutSeconds { get; set; } = 300;
 
     /// <summary>How often a request that failed with 408, 429 or 5xx is retried, with backoff.</summary>

@@ -14,18 +14,21 @@ namespace MtlPortal.Llm;
 /// An <see cref="IChatClient"/> over any server that speaks OpenAI's <c>/v1/chat/completions</c>. Text only:
 /// system, user and assistant messages; temperature, top-p, penalties, seed, stop sequences and the output token limit
 /// (sent as <c>max_completion_tokens</c>); token usage is reported in <see cref="ChatResponse.Usage"/>, and when
-/// streaming in a final update carrying <see cref="UsageContent"/>. Anything it cannot send faithfully (tools,
-/// images, tool messages) is refused rather than dropped. A failed request throws <see cref="ModelServiceException"/>.
+/// streaming in a final update carrying <see cref="UsageContent"/>. Tools, images and tool messages, which it
+/// cannot send, are refused rather than dropped; other <see cref="ChatOptions"/> (response format, reasoning,
+/// top-k, tool mode) are not sent. A failed or timed-out request throws <see cref="ModelServiceException"/>.
 /// </summary>
 public sealed class OpenAiCompatibleChatClient : IChatClient
 {
     private const string ProviderName = "openai";
+    private const string ChatRequest = "a chat completion request";
 
     private readonly OpenAIClient _openAi;
     private readonly ChatClient _chat;
     private readonly string _model;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
+    private readonly TimeSpan _timeout;
     private readonly ChatClientMetadata _metadata;
 
     /// <exception cref="ArgumentException">The options do not name a usable server and model.</exception>
@@ -46,8 +49,8 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         _endpoint = new Uri(options.Endpoint!);
         _model = options.Model!.Trim();
         _apiKey = options.ApiKey;
-        _openAi = OpenAiCompatibleConnection.CreateClient(
-            _endpoint, options.ApiKey, TimeSpan.FromSeconds(options.TimeoutSeconds), options.MaxRetries);
+        _timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        _openAi = OpenAiCompatibleConnection.CreateClient(_endpoint, options.ApiKey, _timeout, options.MaxRetries);
         _chat = _openAi.GetChatClient(_model);
         _metadata = new ChatClientMetadata(ProviderName, _endpoint, _model);
     }
@@ -65,6 +68,10 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         catch (ClientResultException e)
         {
             throw Translate(e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(e);
         }
 
         return new ChatResponse(new AiChatMessage(ChatRole.Assistant, TextOf(completion.Content)))
@@ -102,6 +109,10 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             catch (ClientResultException e)
             {
                 throw Translate(e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(e);
             }
 
             var contents = new List<AIContent>();
@@ -237,5 +248,8 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     };
 
     private ModelServiceException Translate(ClientResultException e) =>
-        OpenAiCompatibleConnection.Translate(e, _endpoint, "a chat completion request", _apiKey);
+        OpenAiCompatibleConnection.Translate(e, _endpoint, ChatRequest, _apiKey);
+
+    private ModelServiceException TimedOut(OperationCanceledException e) =>
+        OpenAiCompatibleConnection.TimedOut(e, _endpoint, ChatRequest, _timeout, $"{LlmOptions.Section}:TimeoutSeconds");
 }

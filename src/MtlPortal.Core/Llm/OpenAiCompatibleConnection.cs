@@ -17,17 +17,14 @@ internal static class OpenAiCompatibleConnection
     // they ignore the Authorization header, so any placeholder does.
     private const string NoApiKey = "no-key";
 
-    public static OpenAIClient CreateClient(Uri endpoint, string? apiKey, TimeSpan? networkTimeout, int maxRetries)
+    public static OpenAIClient CreateClient(Uri endpoint, string? apiKey, TimeSpan networkTimeout, int maxRetries)
     {
         var options = new OpenAIClientOptions
         {
             Endpoint = endpoint,
             RetryPolicy = new ClientRetryPolicy(maxRetries),
+            NetworkTimeout = networkTimeout,
         };
-        if (networkTimeout is { } timeout)
-        {
-            options.NetworkTimeout = timeout;
-        }
 
         var key = string.IsNullOrWhiteSpace(apiKey) ? NoApiKey : apiKey;
         return new OpenAIClient(new ApiKeyCredential(key), options);
@@ -58,6 +55,11 @@ internal static class OpenAiCompatibleConnection
         // echoes request headers cannot leak the key through logged exception chains.
         return new ModelServiceException(Redact(message, apiKey), endpoint, response.Status);
     }
+
+    /// <summary>The SDK reports its network timeout as a cancellation the caller never asked for.</summary>
+    public static ModelServiceException TimedOut(OperationCanceledException error, Uri endpoint, string request, TimeSpan timeout, string setting) =>
+        new($"The model server at {Describe(endpoint)} did not answer {request} within {timeout.TotalSeconds:0} s ({setting}).",
+            endpoint, null, error);
 
     private static string? ServerMessage(PipelineResponse response)
     {

@@ -131,6 +131,33 @@ public sealed class OpenAiCompatibleChatClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetResponseAsync_ServerSlowerThanTimeout_ThrowsNamingTheTimeoutSetting()
+    {
+        _server.ResponseDelay = TimeSpan.FromSeconds(5);
+        using var client = new OpenAiCompatibleChatClient(new LlmOptions
+        {
+            Endpoint = _server.Endpoint.ToString(),
+            Model = "gpt-test",
+            TimeoutSeconds = 1,
+            MaxRetries = 0,
+        });
+
+        var error = await Assert.ThrowsAsync<ModelServiceException>(() => client.GetResponseAsync(Conversation));
+
+        Assert.Contains("did not answer a chat completion request within 1 s (Llm:TimeoutSeconds)", error.Message);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CallerCancels_ThrowsOperationCanceled()
+    {
+        _server.ResponseDelay = TimeSpan.FromSeconds(5);
+        using var client = Client();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Conversation, cancellationToken: cancel.Token));
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ToolMessage_IsRefusedRatherThanDropped()
     {
         using var client = Client();
