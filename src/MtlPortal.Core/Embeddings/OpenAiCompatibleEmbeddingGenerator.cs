@@ -2,6 +2,7 @@ using System.ClientModel;
 using Microsoft.Extensions.AI;
 using MtlPortal.Llm;
 using OpenAI.Embeddings;
+using AiEmbeddingOptions = Microsoft.Extensions.AI.EmbeddingGenerationOptions;
 using SdkEmbeddingOptions = OpenAI.Embeddings.EmbeddingGenerationOptions;
 
 namespace MtlPortal.Embeddings;
@@ -56,7 +57,7 @@ public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<str
     public EmbeddingModelInfo ModelInfo { get; }
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
-        IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        IEnumerable<string> values, AiEmbeddingOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
         EmbeddingRequests.EnsureCompatible(options, ModelInfo);
