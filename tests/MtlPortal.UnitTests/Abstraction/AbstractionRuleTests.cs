@@ -17,6 +17,7 @@ public class AbstractionRuleTests
     [InlineData("Add the dependency to package.json first.", "package.json")]
     [InlineData("Run ./run_tests.sh before committing.", "./run_tests.sh")]
     [InlineData("Put fixtures under tests/fixtures/ to share them.", "tests/fixtures/")]
+    [InlineData("Shared helpers live in src/common/helpers now.", "src/common/helpers")]
     [InlineData("Copy ~/.ssh/config into the container.", "~/.ssh/config")]
     [InlineData("Never commit the .env file.", ".env")]
     [InlineData("Skip generated *.pb.go files.", "*.pb.go")]
@@ -201,6 +202,9 @@ public class AbstractionRuleTests
     [InlineData("Clear caches (w/ care) and note what changed w/o guessing.")]
     [InlineData("Re-run the non-zero exit cases; opt-in and built-in tools - like the formatter - differ -- a lot.")]
     [InlineData("Costs rose by $5 after the change.")]
+    [InlineData("Tighten the build/test/deploy cycle and compare Windows/Linux/macOS runs.")]
+    [InlineData("Check the tool's --help output before guessing at its options.")]
+    [InlineData("D3.js and Socket.IO apps log to the console; the “Note:” lines matter.")]
     public void Lint_EnglishThatLooksLikeCode_NotFlagged(string text)
     {
         var report = Linter.Lint([new LintField("Content", text)]);

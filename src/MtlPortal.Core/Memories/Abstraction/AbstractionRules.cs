@@ -60,7 +60,7 @@ public static class AbstractionRules
 
     /// <summary>
     /// Matches Unix paths (rooted, ./ ~/ ../, or relative ones with a file extension, a trailing slash, a
-    /// well-known source folder, an underscore or four or more segments), Windows and UNC paths, globs (*.py),
+    /// source folder such as src/ or lib/, an underscore or four or more segments), Windows and UNC paths, globs (*.py),
     /// and bare file names with a code-ish extension (utils.py, Main.java, package.json). Paths are the clearest sign of one repository;
     /// an agent following them looks for files that do not exist elsewhere. Slash pairs of words such as
     /// "and/or" or "CI/CD" are not paths.
@@ -98,7 +98,7 @@ public static class AbstractionRules
     /// Matches snake_case (and __dunder__) names, camelCase with a lower-case prefix of two or more letters
     /// (getUserById, but not iPhone), PascalCase with inner capitals (HttpClient, IOException), dotted names
     /// (os.path.join, System.IO), calls written with empty parentheses (join()), $VARIABLES, names being assigned
-    /// (PYTHONPATH=.) and command-line options (-rn, --force). Ordinary
+    /// (PYTHONPATH=.) and command-line options (-rn, --force, but not the universal --help). Ordinary
     /// English stays quiet: acronyms (API, CI, APIs), abbreviations (e.g., i.e., Ph.D.) and well-known product
     /// names with inner capitals (JavaScript, GitHub, PostgreSQL). Identifiers name one codebase's parts.
     /// </summary>

@@ -12,7 +12,8 @@ internal static partial class TokenDetectors
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> DottedWords = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Ph.D", "M.Sc", "B.Sc", "M.A", "B.A", "a.k.a", "et.al", "ASP.NET", "VB.NET", "ADO.NET", "Node.js", "Vue.js",
-        "Next.js", "Nuxt.js", "Express.js", "Three.js", "Chart.js", "React.js", "Angular.js", "Ember.js",
+        "Next.js", "Nuxt.js", "Express.js", "Three.js", "Chart.js", "React.js", "Angular.js", "Ember.js", "D3.js",
+        "p5.js", "Backbone.js", "Socket.IO",
     }.GetAlternateLookup<ReadOnlySpan<char>>();
 
     // Product and technique names that carry inner capitals but are not code. Case-sensitive: "javaScript" is code.
@@ -33,6 +34,13 @@ internal static partial class TokenDetectors
         "MkDocs", "WinForms", "WinUI", "PowerBI", "SaaS", "PaaS", "IaaS", "FaaS", "PhD", "PoC", "QoS", "DoS",
         "DDoS", "KiB", "MiB", "GiB", "TiB", "WiFi", "ReAct", "CoT", "LoRA", "QLoRA", "LLaMA", "CodeLlama",
         "StarCoder", "AlphaCode", "RoBERTa", "DeBERTa", "AutoGen", "LeetCode", "HackerRank", "CodeForces", "SQLAlchemy",
+        "MacOS", "PayPal", "WhatsApp", "PlayStation", "MoE", "PageRank", "MapReduce", "BERTScore",
+    }.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Options every command-line tool has; "check the tool's --help" is procedure, not a tie to one tool.
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> UniversalOptions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "-h", "--help", "--version",
     }.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public static void FindIdentifiers(SpanCollector spans)
@@ -51,7 +59,11 @@ internal static partial class TokenDetectors
 
         foreach (var match in CommandLineOption().EnumerateMatches(text))
         {
-            spans.TryAdd(AbstractionRules.Identifier, match.Index, TrimTrailingPunctuation(text.AsSpan(match.Index, match.Length)), OptionMessage);
+            var length = TrimTrailingPunctuation(text.AsSpan(match.Index, match.Length));
+            if (!UniversalOptions.Contains(text.AsSpan(match.Index, length)))
+            {
+                spans.TryAdd(AbstractionRules.Identifier, match.Index, length, OptionMessage);
+            }
         }
     }
 

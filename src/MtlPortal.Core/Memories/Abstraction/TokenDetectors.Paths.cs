@@ -31,11 +31,11 @@ internal static partial class TokenDetectors
         "angular.js", "ember.js", "backbone.js", "p5.js", "socket.io",
     }.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    // Relative paths starting with these folders are paths even without an extension: "src/utils", "tests/unit".
+    // Relative paths starting with these folders are paths even without an extension: "src/utils", "lib/core".
+    // Folders that double as English words ("test", "build", "app") are left out: "the build/test/deploy cycle".
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> SourceFolders = new HashSet<string>(StringComparer.Ordinal)
     {
-        "src", "lib", "libs", "test", "tests", "spec", "app", "apps", "bin", "obj", "docs", "scripts", "pkg", "cmd",
-        "internal", "include", "packages", "node_modules", "vendor", "build", "dist", "config", "configs", ".github",
+        "src", "lib", "libs", "pkg", "cmd", "bin", "obj", "internal", "include", "node_modules", "vendor", "dist", ".github",
     }.GetAlternateLookup<ReadOnlySpan<char>>();
 
     // Characters that, just before a match, show it is the tail of something larger (a URL, a path, an address).
