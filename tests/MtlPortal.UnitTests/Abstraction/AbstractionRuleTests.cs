@@ -31,6 +31,8 @@ public class AbstractionRuleTests
     [InlineData("Ask on github.com when stuck.", "github.com")]
     [InlineData("(see https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_(bar)")]
     [InlineData("Mail maintainer@example.org for access.", "maintainer@example.org")]
+    [InlineData("Then curl localhost:8000/health returned OK.", "localhost:8000/health")]
+    [InlineData("The database listens on 127.0.0.1:5432.", "127.0.0.1:5432")]
     public void Lint_Url_FlagsTheAddressWithoutSentencePunctuation(string text, string excerpt) =>
         AssertOnlyFinding(text, AbstractionRules.Url, excerpt);
 

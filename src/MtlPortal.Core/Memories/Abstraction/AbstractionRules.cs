@@ -48,8 +48,8 @@ public static class AbstractionRules
         0.15);
 
     /// <summary>
-    /// Matches http, https and ftp URLs, addresses starting with www., and bare host names on common
-    /// top-level domains (example.com). An address points at one project's resources, which the next task
+    /// Matches http, https and ftp URLs, addresses starting with www., bare host names on common top-level
+    /// domains (example.com), local addresses (localhost:8000, 127.0.0.1) and e-mail addresses. An address points at one project's resources, which the next task
     /// will not have.
     /// </summary>
     public static AbstractionRule Url { get; } = new(

@@ -55,6 +55,14 @@ internal static partial class TokenDetectors
             spans.TryAdd(AbstractionRules.Url, match.Index, TrimTrailingPunctuation(text.AsSpan(match.Index, match.Length)), UrlMessage);
         }
 
+        foreach (var match in LocalAddress().EnumerateMatches(text))
+        {
+            if (!Follows(text, match.Index, HostNameNeighbours))
+            {
+                spans.TryAdd(AbstractionRules.Url, match.Index, TrimTrailingPunctuation(text.AsSpan(match.Index, match.Length)), UrlMessage);
+            }
+        }
+
         foreach (var match in EmailAddress().EnumerateMatches(text))
         {
             spans.TryAdd(AbstractionRules.Url, match.Index, match.Length, UrlMessage);
@@ -160,6 +168,10 @@ internal static partial class TokenDetectors
 
     [GeneratedRegex(@"\b(?:(?:https?|ftp)://|www\.)[^\s<>""'`]+")]
     private static partial Regex SchemeUrl();
+
+    // "localhost:8000/health", "127.0.0.1:5432": a local service, with its port and path.
+    [GeneratedRegex(@"\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d{2,5})?\b(?:/[^\s<>""'`]*)?")]
+    private static partial Regex LocalAddress();
 
     [GeneratedRegex(@"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")]
     private static partial Regex EmailAddress();
