@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace MtlPortal.Memories.Abstraction;
 
 /// <summary>
-/// The line-based rules: fenced code blocks, stack traces and indented code blocks. They run before the
-/// token rules because a block explains everything inside it.
+/// The line-based rules: fenced code blocks, terminal sessions, stack traces and indented code blocks. They
+/// run before the token rules because a block explains everything inside it.
 /// </summary>
 internal static partial class BlockDetectors
 {
