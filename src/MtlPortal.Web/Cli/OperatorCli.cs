@@ -56,7 +56,7 @@ public static class OperatorCli
         configure?.Invoke(builder.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddPortalServices();
+        builder.Services.AddPortalServices(builder.Configuration);
         using var host = builder.Build();
 
         var database = host.Services.GetRequiredService<PortalDatabase>();
@@ -68,6 +68,11 @@ public static class OperatorCli
         catch (PortalStartupException e)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+        catch (OptionsValidationException e)
+        {
+            await stderr.WriteLineAsync($"error: {string.Join(" ", e.Failures)}");
             return 1;
         }
         finally

@@ -1,4 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using MtlPortal.Embeddings;
+using MtlPortal.Llm;
+using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Users;
 
@@ -6,12 +10,15 @@ namespace MtlPortal.Web.Hosting;
 
 public static class PortalHostingExtensions
 {
-    /// <summary>The clock, the database and the user store: what both the web host and the operator CLI need.</summary>
-    public static IServiceCollection AddPortalServices(this IServiceCollection services)
+    /// <summary>The clock, the database, users, memories, embeddings and the LLM: what both the web host and the operator CLI need.</summary>
+    public static IServiceCollection AddPortalServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddPortalPersistence();
         services.AddPortalUsers();
+        services.AddPortalEmbeddings();
+        services.AddPortalLlm(configuration);
+        services.AddPortalMemories();
         return services;
     }
 
@@ -20,7 +27,7 @@ public static class PortalHostingExtensions
         // Serve package assets (Radzen) and the top-level wwwroot/ from the build manifest in every environment,
         // so a plain `dotnet run` works; a published app has no such manifest and serves its own wwwroot/.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddPortalServices();
+        builder.Services.AddPortalServices(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
         return builder;
@@ -60,6 +67,11 @@ public static class PortalHostingExtensions
         catch (PortalStartupException e)
         {
             await Console.Error.WriteLineAsync($"The portal could not start: {e.Message}");
+            return 1;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync($"The portal could not start: {string.Join(" ", e.Failures)}");
             return 1;
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MtlPortal.Memories.Abstraction;
 
 namespace MtlPortal.UnitTests.Abstraction;
@@ -182,54 +181,5 @@ public class AbstractionLinterTests
 
         Assert.Equal(1.0, report.Score);
         Assert.Empty(report.Findings);
-    }
-
-    [Fact]
-    public void Lint_FewKilobytesOfMixedText_IsFastEnoughToRunOnEveryKeystroke()
-    {
-        var paragraph = """
-            Run the existing tests before and after each change, and read failures closely before editing again.
-            The fix for django/db/models/query.py was to call `qs.filter()` and set "QUERY_LIMIT" to 500, see https://example.com/x.
-            Traceback (most recent call last):
-              File "/app/manage.py", line 22, in <module>
-            ValueError: invalid literal for int() with base 10: 'abc'
-
-            """;
-        var text = string.Concat(Enumerable.Repeat(paragraph, 10));
-        var fields = new[] { new LintField("Content", text, 1, 3) };
-        Assert.InRange(text.Length, 3000, 5000);
-        for (var i = 0; i < 20; i++)
-        {
-            Linter.Lint(fields, ["django", "Home Assistant"]);
-        }
-
-        const int Runs = 200;
-        var stopwatch = Stopwatch.StartNew();
-        for (var i = 0; i < Runs; i++)
-        {
-            Linter.Lint(fields, ["django", "Home Assistant"]);
-        }
-
-        // About 0.5 ms in a Debug build and 0.15 ms in Release on the shared build machine. The bound leaves room
-        // for a loaded machine and still catches a backtracking pattern, which costs ten times as much or more.
-        var perLint = stopwatch.Elapsed.TotalMilliseconds / Runs;
-        Assert.True(perLint < 2, $"{perLint:F3} ms per lint");
-    }
-
-    [Theory]
-    [InlineData('a')]
-    [InlineData('"')]
-    [InlineData('`')]
-    [InlineData('/')]
-    [InlineData('.')]
-    public void Lint_LongRunsOfOneCharacter_StayFast(char c)
-    {
-        var text = new string(c, 20_000) + " at " + new string(c, 5_000) + "(";
-
-        var stopwatch = Stopwatch.StartNew();
-        Linter.Lint([new LintField("Content", text, 1, 3)]);
-
-        // Linear patterns take a few milliseconds here; a quadratic one takes hundreds.
-        Assert.True(stopwatch.ElapsedMilliseconds < 100, $"{stopwatch.ElapsedMilliseconds} ms");
     }
 }

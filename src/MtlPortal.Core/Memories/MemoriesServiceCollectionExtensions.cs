@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.Memories.Abstraction;
+using MtlPortal.Settings;
+
+namespace MtlPortal.Memories;
+
+public static class MemoriesServiceCollectionExtensions
+{
+    /// <summary>The memory workflow and what it stands on: the linter, the analyzer, review settings. Needs embeddings registered.</summary>
+    public static IServiceCollection AddPortalMemories(this IServiceCollection services)
+    {
+        services.AddSingleton<AbstractionLinter>();
+        services.AddSingleton<KnownDomainTerms>();
+        services.AddSingleton<MemoryAnalyzer>();
+        services.AddSingleton<ReviewSettingsStore>();
+        services.AddScoped<MemoryWorkflow>();
+        services.AddSingleton<MemoryQueries>();
+        services.AddSingleton<ActorDirectory>();
+        return services;
+    }
+}
