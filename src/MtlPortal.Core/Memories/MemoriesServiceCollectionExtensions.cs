@@ -16,6 +16,7 @@ public static class MemoriesServiceCollectionExtensions
         services.AddScoped<MemoryWorkflow>();
         services.AddSingleton<MemoryQueries>();
         services.AddSingleton<ActorDirectory>();
+        services.AddSingleton<DuplicateFinder>();
         return services;
     }
 }

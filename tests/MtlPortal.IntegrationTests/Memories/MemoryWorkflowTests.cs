@@ -260,3 +260,31 @@ public class ReviewSettingsTests(MemoryPortal portal) : IClassFixture<MemoryPort
         await SetAsync(ReviewSettings.Defaults);
     }
 }
+
+public class DuplicateFinderTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
+{
+    [Fact]
+    public async Task FindAsync_NearCopyOfAnInReviewMemory_IsShownAboveTheThresholdAndUnrelatedIsNot()
+    {
+        var original = await portal.SubmittedAsync();
+        var unrelated = await portal.SubmittedAsync(draft: new MtlPortal.Memories.MemoryDraft(
+            new InsightContent("Prefer layout over absolute positioning", "Let the page flow instead of pinning elements.", "Use the layout system the styling framework offers. Positioned elements break when the window changes size."),
+            new Provenance("web-design", null, "human", SourceOutcome.Unknown, [])));
+        await using var scope = portal.Services.CreateAsyncScope();
+        var analyzer = scope.ServiceProvider.GetRequiredService<MemoryAnalyzer>();
+        var nearCopy = MemoryPortal.Insight().Content;
+        var embedding = await analyzer.EmbedAsync(nearCopy.TextForEmbedding());
+
+        var similar = await scope.ServiceProvider.GetRequiredService<DuplicateFinder>()
+            .FindAsync(await portal.ActorAsync(portal.Colleague), embedding, analyzer.EmbeddingModel, excludeMemoryId: null);
+
+        var hit = Assert.Single(similar, s => s.MemoryId == original);
+        Assert.True(hit.Similarity >= 0.9);
+        Assert.DoesNotContain(similar, s => s.MemoryId == unrelated);
+
+        // Someone outside the team does not learn of a memory that is only in review.
+        var outsider = await scope.ServiceProvider.GetRequiredService<DuplicateFinder>()
+            .FindAsync(await portal.ActorAsync(portal.ForeignReviewer), embedding, analyzer.EmbeddingModel, excludeMemoryId: null);
+        Assert.DoesNotContain(outsider, s => s.MemoryId == original);
+    }
+}
