@@ -15,7 +15,7 @@ public static class PageExtensions
     /// </summary>
     public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, Uri baseAddress, List<string> errors)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString() });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => errors.Add(error);
@@ -36,4 +36,18 @@ public static class PageExtensions
         };
         return page;
     }
+
+    /// <summary>Signs in through the login form and waits for the home page's circuit.</summary>
+    public static async Task SignInAsync(this IPage page, string email, string password = PortalFactory.Password)
+    {
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.GetByTestId("signed-in-as").WaitForAsync();
+    }
+
+    /// <summary>Saves a screenshot under TestResults/screenshots for a person to look at; never asserted on.</summary>
+    public static Task ScreenshotAsync(this IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", name + ".png"), FullPage = true });
 }

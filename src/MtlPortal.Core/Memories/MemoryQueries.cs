@@ -38,7 +38,8 @@ public sealed record RevisionView(
     MemoryContent Content,
     Provenance Provenance,
     double AbstractionScore,
-    int AbstractionFindings);
+    int AbstractionFindings,
+    string AuthorId);
 
 /// <summary>One entry of a memory's thread: a review decision, a comment, or a recorded transition.</summary>
 public sealed record ThreadEntry(DateTimeOffset At, string Who, int? Revision, string What, string? Text);
@@ -132,7 +133,7 @@ public sealed class MemoryQueries(IDbContextFactory<PortalDbContext> contexts)
             .Where(r => insider || r.Id == memory.ApprovedRevisionId)
             .OrderBy(r => r.Number)
             .Select(r => new RevisionView(r.Id, r.Number, r.State, r.Author?.DisplayName ?? "", r.CreatedAt, r.SubmittedAt, r.DecidedAt,
-                r.Content, r.Provenance, r.AbstractionScore, r.AbstractionFindings))
+                r.Content, r.Provenance, r.AbstractionScore, r.AbstractionFindings, r.AuthorId))
             .ToList();
 
         var thread = new List<ThreadEntry>();

@@ -19,6 +19,14 @@ public sealed class ServerValidation : ComponentBase, IDisposable
     [CascadingParameter]
     public EditContext? CurrentEditContext { get; set; }
 
+    /// <summary>
+    /// Maps an error's field name (as the domain names it, e.g. "title" or "steps[2].action") to the form field
+    /// that shows it; by default, the form model's property of that name with its first letter capitalised.
+    /// Null puts the message in the form's general alert.
+    /// </summary>
+    [Parameter]
+    public Func<string, FieldIdentifier?>? Resolve { get; set; }
+
     protected override void OnParametersSet()
     {
         if (CurrentEditContext is null)
@@ -44,13 +52,14 @@ public sealed class ServerValidation : ComponentBase, IDisposable
         var general = new List<string>();
         foreach (var error in errors)
         {
-            if (error.Field.Length == 0)
+            var field = error.Field.Length == 0 ? null : Resolve is null ? DefaultField(error.Field) : Resolve(error.Field);
+            if (field is null)
             {
                 general.Add(error.Message);
             }
             else
             {
-                _store.Add(CurrentEditContext!.Field(error.Field), error.Message);
+                _store.Add(field.Value, error.Message);
             }
         }
 
@@ -72,6 +81,9 @@ public sealed class ServerValidation : ComponentBase, IDisposable
     }
 
     public void Dispose() => Unsubscribe();
+
+    private FieldIdentifier DefaultField(string name) =>
+        CurrentEditContext!.Field(char.ToUpperInvariant(name[0]) + name[1..]);
 
     private void ClearField(object? sender, FieldChangedEventArgs e) => _store?.Clear(e.FieldIdentifier);
 

@@ -1,0 +1,242 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
+using MtlPortal.Memories;
+using MtlPortal.Memories.Abstraction;
+using MtlPortal.Persistence;
+using MtlPortal.Settings;
+using MtlPortal.Teams;
+using MtlPortal.Web.Accounts;
+using MtlPortal.Web.Components.Forms;
+using Radzen;
+
+namespace MtlPortal.Web.Components.Contribute;
+
+/// <summary>
+/// Writing a memory: a form per kind, the abstraction linter's findings and similar memories updated as the
+/// contributor types (after a short pause), then save as a draft or submit for review. With an id it edits:
+/// the open draft in place, or a new revision after changes were requested or of an approved memory.
+/// </summary>
+public sealed partial class ContributePage : IDisposable
+{
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(350);
+
+    private ContributeForm _form;
+    private EditContext _editContext;
+    private ServerValidation? _server;
+    private AbstractionReport? _report;
+    private IReadOnlyList<SimilarMemory> _similar = [];
+    private ReviewSettings _settings = ReviewSettings.Defaults;
+    private List<Team> _teams = [];
+    private List<string> _knownDomains = [];
+    private CancellationTokenSource? _pending;
+    private string? _loadError;
+    private string? _notice;
+    private int? _version;
+    private bool _editingFirstDraft;
+    private bool _saving;
+
+    public ContributePage()
+    {
+        // The first render can come before loading finishes; the form must exist from the start.
+        _form = new ContributeForm();
+        _editContext = new EditContext(_form);
+    }
+
+    [Parameter]
+    public Guid? MemoryId { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Inject]
+    public required IServiceScopeFactory Scopes { get; init; }
+
+    [Inject]
+    public required IDbContextFactory<PortalDbContext> Db { get; init; }
+
+    [Inject]
+    public required MemoryAnalyzer Analyzer { get; init; }
+
+    [Inject]
+    public required MemoryQueries Queries { get; init; }
+
+    [Inject]
+    public required DuplicateFinder Duplicates { get; init; }
+
+    [Inject]
+    public required ActorDirectory Actors { get; init; }
+
+    [Inject]
+    public required ReviewSettingsStore SettingsStore { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    [Inject]
+    public required NotificationService Notifications { get; init; }
+
+    private string Heading => MemoryId is null ? "Contribute a memory" : "Edit memory";
+
+    private string KindHelp => _form.Kind switch
+    {
+        MemoryKind.Insight => "The most transferable kind: a title, one sentence that says when it applies, and one to three sentences of advice. Describe procedure, not code: no file names, identifiers, literals or benchmark names.",
+        MemoryKind.Summary => "The task, what was done, and why it succeeded or failed.",
+        MemoryKind.Workflow => "A goal and the reusable sequence of actions that reached it.",
+        _ => "The agent's actions and what it observed after each, without its reasoning. The most concrete kind: it helps least on other domains.",
+    };
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var actor = await ActorAsync();
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            _settings = await SettingsStore.GetAsync(db);
+            _teams = actor.IsAdmin
+                ? await db.Teams.OrderBy(t => t.Name).ToListAsync()
+                : await db.Teams.Where(t => actor.TeamIds.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync();
+            _knownDomains = await db.MemoryRevisions.Select(r => r.SourceDomain).Distinct().OrderBy(d => d).Take(200).ToListAsync();
+        }
+
+        if (MemoryId is { } id)
+        {
+            var details = await Queries.DetailsAsync(actor, id);
+            if (details is null)
+            {
+                _loadError = "That memory does not exist, or you cannot see it.";
+                return;
+            }
+
+            var latest = details.Latest;
+            var canEdit = latest.State == RevisionState.Draft
+                ? MemoryLifecycle.CanEditDraft(actor, Facts(details, latest))
+                : MemoryLifecycle.CanRevise(actor, Facts(details, latest));
+            if (!canEdit.Allowed)
+            {
+                _loadError = canEdit.Reason;
+                return;
+            }
+
+            _form = ContributeForm.From(latest.Content, latest.Provenance, details.TeamId);
+            _version = details.Version;
+            _editingFirstDraft = latest.State == RevisionState.Draft && latest.Number == 1;
+            _notice = latest.State switch
+            {
+                RevisionState.Draft => null,
+                RevisionState.ChangesRequested => $"A reviewer asked for changes to revision {latest.Number}; saving starts revision {latest.Number + 1}.",
+                _ => $"Saving starts revision {latest.Number + 1}; the approved revision keeps serving until the new one is approved.",
+            };
+        }
+        else if (_teams.Count == 1)
+        {
+            _form.TeamId = _teams[0].Id;
+        }
+
+        _editContext = new EditContext(_form);
+        ScheduleAnalysis();
+    }
+
+    private async Task<Actor> ActorAsync() =>
+        await Actors.GetAsync(UserIds.Of((await AuthenticationState).User))
+            ?? throw new InvalidOperationException("The signed-in user no longer exists or was disabled.");
+
+    private static LifecycleFacts Facts(MemoryDetails details, RevisionView revision) => new(
+        details.AuthorId, details.TeamId, details.ArchivedAt is not null, details.ApprovedRevisionId is not null,
+        revision.AuthorId, revision.State, revision.Id == details.LatestRevisionId, []);
+
+    /// <summary>Re-lints and re-checks similar memories once the contributor pauses typing.</summary>
+    private void ScheduleAnalysis()
+    {
+        _pending?.Cancel();
+        _pending?.Dispose();
+        _pending = new CancellationTokenSource();
+        var token = _pending.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(Pause, token);
+                await AnalyzeAsync(token);
+            }
+            catch (OperationCanceledException)
+            {
+                // A newer keystroke took over.
+            }
+        }, token);
+    }
+
+    private async Task AnalyzeAsync(CancellationToken cancellationToken)
+    {
+        var content = _form.ToContent();
+        var report = await Analyzer.LintAsync(content, cancellationToken);
+        var text = content.TextForEmbedding();
+        IReadOnlyList<SimilarMemory> similar = [];
+        if (text.Trim().Length >= 20)
+        {
+            var embedding = await Analyzer.EmbedAsync(text, cancellationToken);
+            similar = await Duplicates.FindAsync(await ActorAsync(), embedding, Analyzer.EmbeddingModel, MemoryId, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        await InvokeAsync(() =>
+        {
+            _report = report;
+            _similar = similar;
+            StateHasChanged();
+        });
+    }
+
+    private async Task SaveAsync(bool submit)
+    {
+        _saving = true;
+        try
+        {
+            var actor = await ActorAsync();
+            await using var scope = Scopes.CreateAsyncScope();
+            var workflow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
+            var result = await workflow.SaveAsync(actor, MemoryId, _form.ToDraft(), submit, _version);
+            if (!result.Succeeded)
+            {
+                _server?.Show(result.Errors);
+                return;
+            }
+
+            var memory = result.Value!;
+            Notifications.Notify(NotificationSeverity.Success, submit ? "Submitted for review" : "Draft saved", memory.Kind.ToString());
+            Navigation.NavigateTo(submit ? $"memories/{memory.Id}" : $"contribute/{memory.Id}", forceLoad: false);
+            if (!submit && MemoryId is null)
+            {
+                return;
+            }
+
+            _version = memory.Version;
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    private void AddWorkflowStep() => _form.Steps.Add(new WorkflowStepInput());
+
+    private void RemoveWorkflowStep(int index)
+    {
+        _form.Steps.RemoveAt(index);
+        ScheduleAnalysis();
+    }
+
+    private void AddTrajectoryStep() => _form.TrajectorySteps.Add(new TrajectoryStepInput());
+
+    private void RemoveTrajectoryStep(int index)
+    {
+        _form.TrajectorySteps.RemoveAt(index);
+        ScheduleAnalysis();
+    }
+
+    public void Dispose()
+    {
+        _pending?.Cancel();
+        _pending?.Dispose();
+    }
+}
