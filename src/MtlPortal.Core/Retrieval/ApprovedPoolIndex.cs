@@ -29,6 +29,7 @@ public sealed partial class ApprovedPoolIndex
 
     private readonly Lock _writeLock = new();
     private volatile PoolSnapshot _snapshot;
+    private int _maxDegreeOfParallelism;
 
     // Read and written only under _writeLock: searches never need to find a row by id.
     private Dictionary<Guid, int> _rowsById = [];
@@ -44,7 +45,7 @@ public sealed partial class ApprovedPoolIndex
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dimensions, MaxDimensions);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDegreeOfParallelism);
         Dimensions = dimensions;
-        MaxDegreeOfParallelism = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        _maxDegreeOfParallelism = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         var storage = new PoolStorage(dimensions, 0, new AttributeCatalog());
         _snapshot = new PoolSnapshot(storage, 0, PoolSnapshot.NewLiveSet(0), 0);
     }
@@ -52,8 +53,20 @@ public sealed partial class ApprovedPoolIndex
     /// <summary>The embedding dimension every memory and query must have.</summary>
     public int Dimensions { get; }
 
-    /// <summary>The most cores one search uses; small pools are always scanned on the calling thread.</summary>
-    public int MaxDegreeOfParallelism { get; }
+    /// <summary>
+    /// The most cores one search uses; small pools are always scanned on the calling thread. A host serving many
+    /// concurrent searches may lower it to 1, trading single-search latency for throughput; a change applies to
+    /// searches that start afterwards.
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => Volatile.Read(ref _maxDegreeOfParallelism);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            Volatile.Write(ref _maxDegreeOfParallelism, value);
+        }
+    }
 
     /// <summary>The number of memories in the pool.</summary>
     public int Count => _snapshot.LiveCount;

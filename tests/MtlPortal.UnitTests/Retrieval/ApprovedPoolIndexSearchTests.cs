@@ -54,12 +54,12 @@ public class ApprovedPoolIndexSearchTests
         // 20,000 rows × 448 dimensions is ~9 MB of codes: above the size at which the scan is split across cores.
         const int Dimensions = 448;
         var random = new Random(7);
-        var embeddings = PoolData.Clustered(random, 20_000, Dimensions, 200, 0.2f);
+        var embeddings = PoolData.ClusteredCheaply(random, 20_000, Dimensions, 200, 0.7f);
         var pool = PoolData.WithRandomAttributes(random, embeddings);
         var index = PoolData.IndexOf(pool, Dimensions, maxDegreeOfParallelism: 2);
         var filter = new RetrievalFilter { Kinds = [MemoryKind.Insight, MemoryKind.Summary], ExcludeDomains = ["gamma"] };
 
-        for (int q = 0; q < 5; q++)
+        for (int q = 0; q < 3; q++)
         {
             float[] query = embeddings[random.Next(embeddings.Count)];
             ExactReference.AssertSameHits(ExactReference.Search(pool, query, 10, filter), index.Search(query, 10, filter));
