@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace MtlPortal.Bench;
 
@@ -8,6 +9,8 @@ namespace MtlPortal.Bench;
 internal static class ExactScans
 {
     /// <summary>A plain scalar loop, the way one would first write it.</summary>
+    // Optimised from the first call, so that the few timed calls of a slow baseline never run tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Scalar(SyntheticPool pool, float[] query, int excludedDomain, int k)
     {
         var top = new TopRows(k);
@@ -34,6 +37,7 @@ internal static class ExactScans
     }
 
     /// <summary>Float SIMD: TensorPrimitives.Dot per row, still reading every float of the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Simd(SyntheticPool pool, float[] query, int excludedDomain, int k)
     {
         var top = new TopRows(k);

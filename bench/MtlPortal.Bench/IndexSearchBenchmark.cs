@@ -104,11 +104,11 @@ internal static class IndexSearchBenchmark
         ]);
     }
 
-    // Until the JIT has promoted the scan to optimised code: at least 20 searches and half a second.
+    // Until tiered compilation has promoted the search path to optimised code: at least 20 searches and a second.
     private static void WarmUp(ApprovedPoolIndex index, (float[] Query, int ExcludedDomain)[] queries, RetrievalFilter[] filters, int k)
     {
         var watch = Stopwatch.StartNew();
-        for (int i = 0; i < 20 || (watch.Elapsed.TotalSeconds < 0.5 && i < 100_000); i++)
+        for (int i = 0; i < 20 || (watch.Elapsed.TotalSeconds < 1 && i < 200_000); i++)
         {
             var q = queries[i % queries.Length];
             index.Search(q.Query, k, filters[q.ExcludedDomain]);

@@ -4,10 +4,15 @@ namespace MtlPortal.Retrieval;
 
 public sealed partial class ApprovedPoolIndex
 {
-    // Below this many bytes of codes a scan takes well under ~0.5 ms on one core, and handing half of it to
-    // another thread-pool thread costs more than it saves. Above it, a second core helps although the scan is
-    // memory-bound: one core does not saturate memory bandwidth on its own (measured with bench/MtlPortal.Bench).
+    // Below this many bytes of codes a scan takes well under half a millisecond on one core, and handing part of
+    // it to another thread-pool thread costs more than it saves. Above it, a second core helps although the scan
+    // is memory-bound, because one core alone does not saturate the memory bandwidth (bench/MtlPortal.Bench).
     private const long ParallelScanMinCodeBytes = 4L << 20;
+
+    // The parallel scan hands out chunks of about this many bytes of codes (~25 µs of work) on demand, rather
+    // than one fixed share per core: on a machine busy with other work a helper thread may start late or be
+    // preempted, and the calling thread then simply takes more chunks instead of waiting for a large share.
+    private const int ParallelScanChunkCodeBytes = 512 << 10;
 
     /// <summary>
     /// Returns the <paramref name="k"/> eligible memories most similar to <paramref name="query"/>, best first:
@@ -40,38 +45,49 @@ public sealed partial class ApprovedPoolIndex
 
         // A k beyond the pool size would only size the heaps: nothing more can be returned.
         k = Math.Min(k, snapshot.LiveCount);
-        ScanPartition[] partitions = FirstPass(snapshot, code, rowFilter, k);
+        List<ScanPartition> partitions = FirstPass(snapshot, code, rowFilter, k);
         return Rerank(snapshot, code, partitions, k);
     }
 
-    private ScanPartition[] FirstPass(PoolSnapshot snapshot, QueryCode code, RowFilter rowFilter, int k)
+    private List<ScanPartition> FirstPass(PoolSnapshot snapshot, QueryCode code, RowFilter rowFilter, int k)
     {
-        long codeBytes = (long)snapshot.RowCount * snapshot.Storage.CodeStride;
-        int parts = (int)Math.Clamp(codeBytes / ParallelScanMinCodeBytes, 1, MaxDegreeOfParallelism);
-        var partitions = new ScanPartition[parts];
-        for (int p = 0; p < parts; p++)
+        int stride = snapshot.Storage.CodeStride;
+        int degree = MaxDegreeOfParallelism;
+        var partitions = new List<ScanPartition>(degree);
+        if (degree == 1 || (long)snapshot.RowCount * stride < ParallelScanMinCodeBytes)
         {
-            partitions[p] = new ScanPartition(k);
-        }
-
-        if (parts == 1)
-        {
-            partitions[0].Scan(snapshot, code, rowFilter, 0, snapshot.RowCount);
+            var partition = new ScanPartition(k);
+            partition.Scan(snapshot, code, rowFilter, 0, snapshot.RowCount);
+            partitions.Add(partition);
             return partitions;
         }
 
-        int rowsPerPart = (snapshot.RowCount + parts - 1) / parts;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
-        {
-            int start = p * rowsPerPart;
-            partitions[p].Scan(snapshot, code, rowFilter, start, Math.Min(snapshot.RowCount, start + rowsPerPart));
-        });
+        int rowsPerChunk = Math.Max(64, ParallelScanChunkCodeBytes / stride);
+        int chunks = (snapshot.RowCount + rowsPerChunk - 1) / rowsPerChunk;
+        Parallel.For(
+            0,
+            chunks,
+            new ParallelOptions { MaxDegreeOfParallelism = degree },
+            () => new ScanPartition(k),
+            (chunk, _, partition) =>
+            {
+                int start = chunk * rowsPerChunk;
+                partition.Scan(snapshot, code, rowFilter, start, Math.Min(snapshot.RowCount, start + rowsPerChunk));
+                return partition;
+            },
+            partition =>
+            {
+                lock (partitions)
+                {
+                    partitions.Add(partition);
+                }
+            });
         return partitions;
     }
 
     // Exact re-rank of the rows whose upper bound reaches the k-th best lower bound over all partitions. Each
     // partition only dropped rows below its own k-th best lower bound, which is never above the global one.
-    private static IndexHit[] Rerank(PoolSnapshot snapshot, QueryCode code, ScanPartition[] partitions, int k)
+    private static IndexHit[] Rerank(PoolSnapshot snapshot, QueryCode code, List<ScanPartition> partitions, int k)
     {
         float bar = KthLargestLowerBound(partitions, k);
         PoolStorage storage = snapshot.Storage;
@@ -109,9 +125,9 @@ public sealed partial class ApprovedPoolIndex
         return hits;
     }
 
-    private static float KthLargestLowerBound(ScanPartition[] partitions, int k)
+    private static float KthLargestLowerBound(List<ScanPartition> partitions, int k)
     {
-        var lowerBounds = new List<float>(k * partitions.Length);
+        var lowerBounds = new List<float>(k * partitions.Count);
         foreach (ScanPartition partition in partitions)
         {
             lowerBounds.AddRange(partition.LowerBounds);
@@ -138,7 +154,7 @@ public sealed partial class ApprovedPoolIndex
         }
     }
 
-    /// <summary>One core's share of the first pass: the rows of a range that may belong to the exact top k.</summary>
+    /// <summary>One worker's part of the first pass: the rows it scanned that may belong to the exact top k.</summary>
     private sealed class ScanPartition(int k)
     {
         // Min-heap of the k largest lower bounds seen so far; once full, its root is the bar that a row's upper

@@ -35,6 +35,7 @@ internal static class QuantizedDot
         return ComputeScalar(codes, query);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ComputeAvx512(ReadOnlySpan<sbyte> codes, ReadOnlySpan<short> query)
     {
         ref sbyte c = ref MemoryMarshal.GetReference(codes);
@@ -50,6 +51,7 @@ internal static class QuantizedDot
         return Vector512.Sum(sum);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ComputeAvx2(ReadOnlySpan<sbyte> codes, ReadOnlySpan<short> query)
     {
         ref sbyte c = ref MemoryMarshal.GetReference(codes);

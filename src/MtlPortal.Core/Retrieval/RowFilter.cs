@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MtlPortal.Retrieval;
 
 /// <summary>A <see cref="RetrievalFilter"/> resolved against one snapshot's attribute ids, for the scan loop.</summary>
@@ -58,6 +60,7 @@ internal sealed class RowFilter
             filter.MinAbstraction ?? double.NegativeInfinity);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Accepts(in RowAttributes row) =>
         (_kindMask & (1 << (int)row.Kind)) != 0
         && (_excludedDomains is null || !_excludedDomains[row.DomainId])
