@@ -128,9 +128,10 @@ public sealed partial class ApprovedPoolIndex
     }
 
     /// <summary>
-    /// Replaces the whole pool, e.g. at start-up or after re-embedding. If a memory id occurs more than once the
-    /// last occurrence wins. Either every memory is valid and the new pool replaces the old one atomically, or
-    /// an exception is thrown and the pool is unchanged.
+    /// Replaces the whole pool, e.g. at start-up or when reloading it from the database. If a memory id occurs more
+    /// than once the last occurrence wins. Either every memory is valid and the new pool replaces the old one
+    /// atomically, or an exception is thrown and the pool is unchanged. The new pool is built before the write lock
+    /// is taken, so upserts and removals that complete meanwhile are overwritten by it.
     /// </summary>
     /// <exception cref="ArgumentException">A memory is null or its embedding has the wrong dimension, is zero, or is not finite.</exception>
     public void ReplaceAll(IEnumerable<IndexedMemory> memories)
