@@ -4,9 +4,12 @@ namespace MtlPortal.Retrieval;
 
 public sealed partial class ApprovedPoolIndex
 {
-    // Below this many bytes of codes a scan takes well under half a millisecond on one core, and handing part of
-    // it to another thread-pool thread costs more than it saves. Above it, a second core helps although the scan
-    // is memory-bound, because one core alone does not saturate the memory bandwidth (bench/MtlPortal.Bench).
+    // Why a parallel scan, and from what size (bench/MtlPortal.Bench on the 2-core dev machine, 10^5 × 384):
+    // the float scan reads 154 MB and takes ~7 ms however it is vectorised, because it is memory-bound; the int8
+    // codes are a quarter of that, ~1.4 ms on one core, which already meets the 3 ms target. One core does not
+    // saturate memory bandwidth, so a second core brings it to ~0.8 ms when it is free. Below ~4 MB of codes
+    // (10^4 × 384) a scan takes ~0.1 ms and a thread-pool hand-off gains nothing measurable, so small pools
+    // stay on the calling thread, which also keeps a busy web host's thread pool for other requests.
     private const long ParallelScanMinCodeBytes = 4L << 20;
 
     // The parallel scan hands out chunks of about this many bytes of codes (~25 µs of work) on demand, rather
@@ -176,7 +179,8 @@ public sealed partial class ApprovedPoolIndex
         public void Scan(PoolSnapshot snapshot, QueryCode code, RowFilter rowFilter, int start, int end)
         {
             PoolStorage storage = snapshot.Storage;
-            ulong[] live = snapshot.Live;
+            int[] removedAt = storage.RemovedAt;
+            int version = snapshot.Version;
             RowAttributes[] attributes = storage.Attributes;
             sbyte[] codes = storage.Codes;
             float[] scales = storage.CodeScales;
@@ -190,7 +194,7 @@ public sealed partial class ApprovedPoolIndex
 
             for (int row = start; row < end; row++)
             {
-                if ((live[row >> 6] & (1UL << (row & 63))) == 0 || !rowFilter.Accepts(in attributes[row]))
+                if (removedAt[row] <= version || !rowFilter.Accepts(in attributes[row]))
                 {
                     continue;
                 }

@@ -8,8 +8,8 @@ namespace MtlPortal.Retrieval;
 /// </summary>
 /// <remarks>
 /// Rows are append-only: the writer fills row <see cref="Count"/> and only then publishes a snapshot that includes
-/// it, so a search never reads a row that is being written, and a written row never changes. Removing or replacing
-/// a row only clears its bit in the snapshot's live set; compaction copies the live rows into a new storage.
+/// it, so a search never reads a row that is being written, and a written row never changes except for its
+/// removal stamp (see <see cref="PoolSnapshot"/>); compaction copies the live rows into a new storage.
 /// <para>
 /// Codes are scaled per row (max |x| maps to 127) rather than per dimension: a row's codes then depend on nothing
 /// but the row, so an upsert never invalidates the quantisation of the rest of the pool. Each row also stores the
@@ -39,7 +39,12 @@ internal sealed class PoolStorage
         CodeErrors = new float[capacity];
         Attributes = new RowAttributes[capacity];
         Ids = new Guid[capacity];
+        RemovedAt = new int[capacity];
+        Array.Fill(RemovedAt, NotRemoved);
     }
+
+    /// <summary>The removal stamp of a row that is in the pool.</summary>
+    public const int NotRemoved = int.MaxValue;
 
     public int Dimensions { get; }
 
@@ -52,6 +57,9 @@ internal sealed class PoolStorage
 
     /// <summary>Rows written so far. Writer-only; searches use the row count published in their snapshot.</summary>
     public int Count { get; set; }
+
+    /// <summary>The latest removal stamp handed out. Writer-only; searches use the version in their snapshot.</summary>
+    public int Version { get; set; }
 
     public float[] Vectors { get; }
 
@@ -66,6 +74,9 @@ internal sealed class PoolStorage
     public RowAttributes[] Attributes { get; }
 
     public Guid[] Ids { get; }
+
+    /// <summary>Per row: the version at which it was removed or replaced, or <see cref="NotRemoved"/>.</summary>
+    public int[] RemovedAt { get; }
 
     /// <summary>Why an embedding cannot be indexed, or <c>null</c> if it can.</summary>
     public static string? FindProblem(ReadOnlySpan<float> embedding)
