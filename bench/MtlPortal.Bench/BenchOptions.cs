@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace MtlPortal.Bench;
+
+internal enum BenchMode
+{
+    Index,
+    Api,
+}
+
+/// <summary>Command-line options shared by the benchmark modes.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
+          --mode index|api        what to measure (default index; api is reserved, not built yet)
+          --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
+          --dims 384,1536         embedding dimensions (default 384,1536)
+          --queries N             timed searches per pool (default 200)
+          --k N                   hits per search (default 3; recall is measured at this k)
+          --baseline-seconds S    time budget per exact-scan baseline; at least 5 queries run (default 15)
+          --seed N                data seed (default 42)
+          --out DIR               where the CSV goes (default bench/results under the repository root)
+          --quick                 sizes 1000,10000,100000 at 384 dims, 50 queries, 5 s baselines
+        """;
+
+    public BenchMode Mode { get; init; } = BenchMode.Index;
+
+    public IReadOnlyList<int> Sizes { get; init; } = [1_000, 10_000, 100_000];
+
+    public IReadOnlyList<int> Dimensions { get; init; } = [384, 1536];
+
+    public int Queries { get; init; } = 200;
+
+    public int K { get; init; } = 3;
+
+    public double BaselineSeconds { get; init; } = 15;
+
+    public int Seed { get; init; } = 42;
+
+    public string? OutputDirectory { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            options = options with { Dimensions = [384], Queries = 50, BaselineSeconds = 5 };
+        }
+
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--quick" => options,
+                "--mode" => options with { Mode = Enum.Parse<BenchMode>(Value(), ignoreCase: true) },
+                "--sizes" => options with { Sizes = Integers(Value()) },
+                "--dims" => options with { Dimensions = Integers(Value()) },
+                "--queries" => options with { Queries = Positive(Value()) },
+                "--k" => options with { K = Positive(Value()) },
+                "--baseline-seconds" => options with { BaselineSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--out" => options with { OutputDirectory = Value() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        return options;
+    }
+
+    // Accepts 1e5-style shorthands, since pool sizes are powers of ten.
+    private static int[] Integers(string list) =>
+        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Positive)];
+
+    private static int Positive(string text)
+    {
+        double value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return value >= 1 && value <= int.MaxValue && value == Math.Floor(value)
+            ? (int)value
+            : throw new ArgumentException($"'{text}' is not a positive whole number.");
+    }
+}
