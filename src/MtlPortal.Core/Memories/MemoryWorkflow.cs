@@ -21,7 +21,8 @@ public sealed class MemoryWorkflow(
     MemoryAnalyzer analyzer,
     ReviewSettingsStore settingsStore,
     AuditTrail audit,
-    TimeProvider clock)
+    TimeProvider clock,
+    IEnumerable<IPoolObserver> observers)
 {
     /// <summary>The PostgreSQL NOTIFY channel that carries the id of a memory whose approved revision changed.</summary>
     public const string PoolChannel = "mtl_pool_changed";
@@ -454,8 +455,17 @@ public sealed class MemoryWorkflow(
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({PoolChannel}, {id.ToString()})", cancellationToken);
         }
 
-        _poolChanges.Clear();
         await transaction.CommitAsync(cancellationToken);
+        if (_poolChanges.Count > 0)
+        {
+            Guid[] changed = [.. _poolChanges];
+            _poolChanges.Clear();
+            foreach (var observer in observers)
+            {
+                await observer.PoolChangedAsync(changed, cancellationToken);
+            }
+        }
+
         return WriteResult<Memory>.Ok(memory);
     }
 

@@ -4,6 +4,7 @@ using MtlPortal.Embeddings;
 using MtlPortal.Llm;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
+using MtlPortal.Retrieval;
 using MtlPortal.Users;
 
 namespace MtlPortal.Web.Hosting;
@@ -28,6 +29,7 @@ public static class PortalHostingExtensions
         // so a plain `dotnet run` works; a published app has no such manifest and serves its own wwwroot/.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddPortalServices(builder.Configuration);
+        builder.Services.AddPortalRetrieval();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
         return builder;

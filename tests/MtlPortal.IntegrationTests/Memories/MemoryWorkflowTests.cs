@@ -128,7 +128,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
         Assert.Single(results, r => r.Succeeded);
         var loser = Assert.Single(results, r => !r.Succeeded);
         Assert.Equal(WriteFailure.Conflict, loser.Failure);
-        Assert.Contains("Reload", loser.Errors[0].Message);
+        Assert.Contains("reload", loser.Errors[0].Message, StringComparison.OrdinalIgnoreCase);
         var memory = await MemoryAsync(id);
         Assert.Single(memory.Revisions.Single().Reviews);
     }

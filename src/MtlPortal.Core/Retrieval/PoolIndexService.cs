@@ -1,0 +1,138 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MtlPortal.Embeddings;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
+using Npgsql;
+
+namespace MtlPortal.Retrieval;
+
+/// <summary>
+/// Keeps <see cref="ApprovedPoolIndex"/> equal to the approved pool in the database: a full load at start-up,
+/// then one row per PostgreSQL notification on <see cref="MemoryWorkflow.PoolChannel"/>. Every instance listens,
+/// the one that made the change included, so a second portal on the same database serves a new approval as
+/// soon as it commits. After a lost connection it reloads everything, since notifications may have been missed.
+/// </summary>
+public sealed class PoolIndexService(
+    IServiceProvider services,
+    PortalDatabase database,
+    EmbeddingModelInfo model,
+    ILogger<PoolIndexService> logger) : BackgroundService, IPoolObserver
+{
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Resolved on first use: hosted services are built before the database starts, and the context factory's
+    // options need the database's connection string.
+    private IDbContextFactory<PortalDbContext> Contexts => services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+
+    public ApprovedPoolIndex Index { get; } = new(model.Dimensions);
+
+    /// <summary>The id of the embedding model whose vectors the index holds; queries must be embedded with it too.</summary>
+    public string EmbeddingModel => model.ModelId;
+
+    /// <summary>Completes once the first full load is done (searches before it would see an empty pool).</summary>
+    public Task Loaded => _loaded.Task;
+
+    /// <summary>Approved memories left out because their vectors come from another embedding model (a re-embed fixes that).</summary>
+    public int StaleCount { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = new NpgsqlConnection(database.ConnectionString);
+                await listener.OpenAsync(stoppingToken);
+                var pending = new System.Collections.Concurrent.ConcurrentQueue<Guid>();
+                listener.Notification += (_, e) =>
+                {
+                    if (Guid.TryParse(e.Payload, out var id))
+                    {
+                        pending.Enqueue(id);
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {MemoryWorkflow.PoolChannel}", listener))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                // Listening first, loading second: a change committed in between is both loaded and notified.
+                await ReloadAsync(stoppingToken);
+                _loaded.TrySetResult();
+                delay = TimeSpan.FromSeconds(1);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await listener.WaitAsync(stoppingToken);
+                    while (pending.TryDequeue(out var id))
+                    {
+                        await RefreshAsync(id, stoppingToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning(e, "Lost the pool's change feed; reloading the index in {Delay}", delay);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    /// <summary>Loads the whole approved pool.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await ServedRows(db).ToListAsync(cancellationToken);
+        var usable = rows.Where(r => r.EmbeddingModel == model.ModelId && r.Embedding is { Length: > 0 } v && v.Length == model.Dimensions).ToList();
+        Index.ReplaceAll(usable.Select(ToIndexed));
+        StaleCount = rows.Count - usable.Count;
+        if (StaleCount > 0)
+        {
+            logger.LogWarning("{Stale} approved memories were embedded with another model than {Model} and are not searchable until re-embedded", StaleCount, model.ModelId);
+        }
+
+        logger.LogInformation("Pool index loaded: {Count} approved memories", Index.Count);
+    }
+
+    /// <summary>Brings one memory's row up to date: added, replaced, or removed when it is no longer served.</summary>
+    public async Task RefreshAsync(Guid memoryId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+        var row = await ServedRows(db, memoryId).FirstOrDefaultAsync(cancellationToken);
+        if (row is not null && row.EmbeddingModel == model.ModelId && row.Embedding?.Length == model.Dimensions)
+        {
+            Index.Upsert(ToIndexed(row));
+        }
+        else
+        {
+            Index.Remove(memoryId);
+        }
+    }
+
+    async Task IPoolObserver.PoolChangedAsync(IReadOnlyCollection<Guid> memoryIds, CancellationToken cancellationToken)
+    {
+        foreach (var id in memoryIds)
+        {
+            await RefreshAsync(id, cancellationToken);
+        }
+    }
+
+    private static IQueryable<ServedRow> ServedRows(PortalDbContext db, Guid? memoryId = null) =>
+        from m in db.Memories.AsNoTracking()
+        where m.ApprovedRevisionId != null && m.ArchivedAt == null && (memoryId == null || m.Id == memoryId)
+        join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
+        select new ServedRow(m.Id, m.Kind, r.SourceDomain, m.TeamId, r.SourceModel, r.AbstractionScore, r.Embedding, r.EmbeddingModel);
+
+    private static IndexedMemory ToIndexed(ServedRow row) =>
+        new(row.MemoryId, row.Kind, row.SourceDomain, row.TeamId, row.SourceModel, row.AbstractionScore, row.Embedding!);
+
+    private sealed record ServedRow(Guid MemoryId, MemoryKind Kind, string SourceDomain, Guid TeamId, string SourceModel, double AbstractionScore, float[]? Embedding, string? EmbeddingModel);
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.IntegrationTests.Memories;
+using MtlPortal.Memories;
+using MtlPortal.Retrieval;
+
+namespace MtlPortal.IntegrationTests.Retrieval;
+
+public class PoolSearchTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
+{
+    private static MemoryDraft Titled(string title) => MemoryPortal.Insight(title, $"Whatever the task, {title.ToLowerInvariant()} and check the result with the project's own tests.");
+
+    private async Task<Guid> CreateAsync(string title, bool submit = true) =>
+        (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, Titled(title), submit))).Value!.Id;
+
+    private async Task Review(Guid id, ReviewDecision decision, string reviewer)
+    {
+        var result = await portal.AsAsync(reviewer, (w, a) => w.ReviewAsync(a, id, decision, decision == ReviewDecision.Approve ? null : "Because."));
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+    }
+
+    [Fact]
+    public async Task Search_AcrossEveryState_ReturnsOnlyApprovedMemoriesWithTheirApprovedRevision()
+    {
+        await CreateAsync("Draft one", submit: false);
+        await CreateAsync("In review one");
+        var changes = await CreateAsync("Changes requested one");
+        await Review(changes, ReviewDecision.RequestChanges, portal.Reviewer1);
+        var rejected = await CreateAsync("Rejected one");
+        await Review(rejected, ReviewDecision.Reject, portal.Reviewer1);
+        var approved = await CreateAsync("Approved one");
+        await Review(approved, ReviewDecision.Approve, portal.Reviewer1);
+        var archived = await CreateAsync("Archived one");
+        await Review(archived, ReviewDecision.Approve, portal.Reviewer1);
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, archived, "Outdated."));
+        var edited = await CreateAsync("Served revision");
+        await Review(edited, ReviewDecision.Approve, portal.Reviewer1);
+        await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, edited, Titled("Pending revision"), submit: true));
+
+        var search = portal.Services.GetRequiredService<PoolSearch>();
+        var listed = await search.SearchAsync(new PoolQuery { Take = 200 });
+        var searched = await search.SearchAsync(new PoolQuery { Text = "one revision check the result with tests", Take = 200 });
+
+        foreach (var page in new[] { listed, searched })
+        {
+            Assert.Equal(["Approved one", "Served revision"], page.Items.Select(i => i.Title).Order());
+        }
+
+        Assert.All(searched.Items, i => Assert.True(i.Similarity > 0));
+    }
+
+    [Fact]
+    public async Task Search_Filters_NarrowByKindDomainAndTag()
+    {
+        var id = (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, new MemoryDraft(
+            new SummaryContent("Repair a date parser that rejected leap days.", "Succeeded: the failing case was reproduced before any change."),
+            new Provenance("humaneval-x", null, "gpt-5-mini", SourceOutcome.Success, ["dates"])), submit: true))).Value!.Id;
+        await Review(id, ReviewDecision.Approve, portal.Reviewer1);
+        var search = portal.Services.GetRequiredService<PoolSearch>();
+
+        var byKind = await search.SearchAsync(new PoolQuery { Kinds = [MemoryKind.Summary] });
+        var byDomainAndTag = await search.SearchAsync(new PoolQuery { Domains = ["humaneval-x"], Tags = ["DATES"] });
+        var wrongTag = await search.SearchAsync(new PoolQuery { Domains = ["humaneval-x"], Tags = ["css"] });
+
+        Assert.Equal([id], byKind.Items.Select(i => i.Id));
+        Assert.Equal([id], byDomainAndTag.Items.Select(i => i.Id));
+        Assert.Empty(wrongTag.Items);
+    }
+}
+
+/// <summary>Two portal instances on one database, as behind a load balancer.</summary>
+public class SecondInstanceTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
+{
+    private sealed class SecondInstance(string connectionString) : PortalFactory
+    {
+        protected override bool SeedAdmin => false;
+
+        public override Task InitializeAsync()
+        {
+            UseConnectionString(connectionString);
+            return base.InitializeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ApprovalThroughOneInstance_IsServedByASecondWithinTwoSeconds()
+    {
+        await using var second = new SecondInstance(portal.ConnectionString);
+        await second.InitializeAsync();
+        var secondPool = second.Services.GetRequiredService<PoolIndexService>();
+        await secondPool.Loaded.WaitAsync(TimeSpan.FromSeconds(10));
+        var id = await portal.SubmittedAsync();
+        Assert.DoesNotContain(secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()), h => h.MemoryId == id);
+
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var clock = Stopwatch.StartNew();
+        while (!secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()).Any(h => h.MemoryId == id) && clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Contains(secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()), h => h.MemoryId == id);
+
+        // Archiving through the first instance takes it out of the second's pool too.
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, id, null));
+        clock.Restart();
+        while (secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()).Any(h => h.MemoryId == id) && clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.DoesNotContain(secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()), h => h.MemoryId == id);
+    }
+
+    private async Task<float[]> EmbedAsync() =>
+        await portal.Services.GetRequiredService<MemoryAnalyzer>().EmbedAsync(MemoryPortal.Insight().Content.TextForEmbedding());
+}
