@@ -17,6 +17,7 @@ public static class MemoriesServiceCollectionExtensions
         services.AddSingleton<MemoryQueries>();
         services.AddSingleton<ActorDirectory>();
         services.AddSingleton<DuplicateFinder>();
+        services.AddSingleton<Retrieval.ReembedJob>();
         return services;
     }
 }

@@ -12,6 +12,7 @@ public static class RetrievalServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PoolIndexService>());
         services.AddSingleton<IPoolObserver>(sp => sp.GetRequiredService<PoolIndexService>());
         services.AddSingleton<PoolSearch>();
+        services.AddHostedService<ReembedOnStartup>();
         return services;
     }
 }
