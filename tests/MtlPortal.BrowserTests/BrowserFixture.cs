@@ -18,6 +18,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is not at {executable}. Install it with 'apt-get install -y chromium' (the README's test command does).");
         }
 
+        // CI has two cores: give assertions the same patience as actions (the default is 5 s).
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
