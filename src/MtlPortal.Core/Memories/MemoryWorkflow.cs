@@ -65,8 +65,6 @@ public sealed class MemoryWorkflow(
     private const string StaleMessage = "Someone else changed this memory since you opened it. Reload to see its current state; nothing of yours was saved.";
 
     private readonly HashSet<Guid> _poolChanges = [];
-    private readonly Dictionary<Guid, bool> _teamExists = [];
-    private ReviewSettings? _settings;
 
     /// <summary>
     /// Saves what a contributor wrote: a new memory when <paramref name="memoryId"/> is null; otherwise the open
@@ -391,6 +389,9 @@ public sealed class MemoryWorkflow(
             return new BatchCheck([new BatchError(null, "", refusal)], [], [], []);
         }
 
+        // Read once for the whole batch, which may check thousands of insights and name the same team throughout.
+        var settings = await settingsStore.GetAsync(db, cancellationToken);
+        var knownTeams = new Dictionary<Guid, bool>();
         var errors = new List<BatchError>();
         var reports = new AbstractionReport[drafts.Count];
         var provenances = new Provenance[drafts.Count];
@@ -400,7 +401,7 @@ public sealed class MemoryWorkflow(
             var draft = drafts[i];
             provenances[i] = draft.Provenance.Normalized();
             var itemErrors = draft.Content.Validate().Concat(provenances[i].Validate()).ToList();
-            var (team, teamError) = await ResolveTeamAsync(actor, draft.TeamId, cancellationToken);
+            var (team, teamError) = await ResolveTeamAsync(actor, draft.TeamId, knownTeams, cancellationToken);
             teams[i] = team;
             if (teamError is not null)
             {
@@ -410,7 +411,7 @@ public sealed class MemoryWorkflow(
             if (itemErrors.Count == 0)
             {
                 reports[i] = await analyzer.LintAsync(draft.Content, cancellationToken);
-                if (await AbstractionGateAsync(draft.Content.Kind, reports[i].Score, cancellationToken) is { } gate)
+                if (AbstractionGate(settings, draft.Content.Kind, reports[i].Score) is { } gate)
                 {
                     itemErrors.Add(new FieldError("", gate));
                 }
@@ -430,7 +431,7 @@ public sealed class MemoryWorkflow(
             return WriteResult<Memory>.Forbidden(refusal);
         }
 
-        var (team, teamError) = await ResolveTeamAsync(actor, teamId, cancellationToken);
+        var (team, teamError) = await ResolveTeamAsync(actor, teamId, null, cancellationToken);
         if (teamError is not null)
         {
             return WriteResult<Memory>.Fail(teamError);
@@ -451,7 +452,8 @@ public sealed class MemoryWorkflow(
         actor.IsContributor || actor.IsAdmin ? null : "Only contributors write memories.";
 
     /// <summary>The team a new memory goes to: the one asked for, or the author's only team; it must be theirs (admins: any).</summary>
-    private async Task<(Guid Team, FieldError? Error)> ResolveTeamAsync(Actor actor, Guid? teamId, CancellationToken cancellationToken)
+    /// <param name="knownTeams">Which teams exist, as far as this batch has asked; null to ask each time.</param>
+    private async Task<(Guid Team, FieldError? Error)> ResolveTeamAsync(Actor actor, Guid? teamId, Dictionary<Guid, bool>? knownTeams, CancellationToken cancellationToken)
     {
         var team = teamId ?? (actor.TeamIds.Count == 1 ? actor.TeamIds.Single() : null);
         if (team is null)
@@ -461,7 +463,7 @@ public sealed class MemoryWorkflow(
                 : "Choose which of your teams owns this memory."));
         }
 
-        if (!actor.InTeam(team.Value) && !(actor.IsAdmin && await TeamExistsAsync(team.Value, cancellationToken)))
+        if (!actor.InTeam(team.Value) && !(actor.IsAdmin && await TeamExistsAsync(team.Value, knownTeams, cancellationToken)))
         {
             return (default, new FieldError("teamId", "You can only write memories for your own teams."));
         }
@@ -469,11 +471,12 @@ public sealed class MemoryWorkflow(
         return (team.Value, null);
     }
 
-    private async Task<bool> TeamExistsAsync(Guid teamId, CancellationToken cancellationToken)
+    private async Task<bool> TeamExistsAsync(Guid teamId, Dictionary<Guid, bool>? knownTeams, CancellationToken cancellationToken)
     {
-        if (!_teamExists.TryGetValue(teamId, out var exists))
+        if (knownTeams is null || !knownTeams.TryGetValue(teamId, out var exists))
         {
-            _teamExists[teamId] = exists = await db.Teams.AnyAsync(t => t.Id == teamId, cancellationToken);
+            exists = await db.Teams.AnyAsync(t => t.Id == teamId, cancellationToken);
+            knownTeams?.Add(teamId, exists);
         }
 
         return exists;
@@ -691,12 +694,13 @@ public sealed class MemoryWorkflow(
             return null;
         }
 
-        // Read once per workflow (one operation): a batch checks up to thousands of insights.
-        var settings = _settings ??= await settingsStore.GetAsync(db, cancellationToken);
-        return settings.BlockLowAbstractionInsights && score < settings.MinInsightAbstraction
+        return AbstractionGate(await settingsStore.GetAsync(db, cancellationToken), kind, score);
+    }
+
+    private static string? AbstractionGate(ReviewSettings settings, MemoryKind kind, double score) =>
+        kind == MemoryKind.Insight && settings.BlockLowAbstractionInsights && score < settings.MinInsightAbstraction
             ? $"This insight's abstraction score is {score:0.00}, below the {settings.MinInsightAbstraction:0.00} an insight needs to be submitted. Fix the highlighted findings and try again."
             : null;
-    }
 
     private static MemoryRevision NewRevision(Memory memory, int number, Actor actor, MemoryContent content, Provenance provenance, MemoryAnalysis analysis, DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using MtlPortal.Llm;
 using MtlPortal.Persistence;
 
 namespace MtlPortal.Memories.Transfer;
@@ -109,6 +110,11 @@ public sealed class MemoryImporter(MemoryWorkflow workflow, IDbContextFactory<Po
         {
             // The transaction rolled back: nothing of the import is in the database.
             return ImportResult.Failed([new ImportError(0, "", $"Writing the memories failed, so nothing was imported: {(e.InnerException ?? e).Message}")], options.AsApproved);
+        }
+        catch (ModelServiceException e)
+        {
+            // The embedding model failed before the transaction began.
+            return ImportResult.Failed([new ImportError(0, "", $"Computing the embeddings failed, so nothing was imported: {e.Message}")], options.AsApproved);
         }
 
         return result.Succeeded
