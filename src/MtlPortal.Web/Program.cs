@@ -2,6 +2,7 @@ using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Cli;
 using MtlPortal.Web.Components;
 using MtlPortal.Web.Hosting;
+using MtlPortal.Web.Transfer;
 
 if (OperatorCli.IsCommand(args))
 {
@@ -17,6 +18,7 @@ var app = builder.Build();
 app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapAccountEndpoints();
+app.MapMemoryTransferApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

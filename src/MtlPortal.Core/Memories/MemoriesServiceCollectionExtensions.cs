@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Memories.Abstraction;
+using MtlPortal.Memories.Transfer;
 using MtlPortal.Settings;
 
 namespace MtlPortal.Memories;
 
 public static class MemoriesServiceCollectionExtensions
 {
-    /// <summary>The memory workflow and what it stands on: the linter, the analyzer, review settings. Needs embeddings registered.</summary>
+    /// <summary>The memory workflow and what it stands on (the linter, the analyzer, review settings), and JSONL import and export. Needs embeddings registered.</summary>
     public static IServiceCollection AddPortalMemories(this IServiceCollection services)
     {
         services.AddSingleton<AbstractionLinter>();
@@ -18,6 +19,8 @@ public static class MemoriesServiceCollectionExtensions
         services.AddSingleton<ActorDirectory>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<Retrieval.ReembedJob>();
+        services.AddScoped<MemoryImporter>();
+        services.AddSingleton<MemoryExporter>();
         return services;
     }
 }

@@ -21,10 +21,24 @@ public sealed class MemoryAnalyzer(
             [.. content.Fields().Select(f => new LintField(f.Name, f.Text, f.MinSentences, f.MaxSentences))],
             await terms.GetAsync(cancellationToken));
 
-    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken = default)
+    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken = default) =>
+        (await EmbedManyAsync([text], cancellationToken))[0];
+
+    /// <summary>Embeds many texts in one call to the generator (one request to a remote model), in order.</summary>
+    public async Task<IReadOnlyList<float[]>> EmbedManyAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
-        var embeddings = await embedder.GenerateAsync([text], cancellationToken: cancellationToken);
-        return embeddings[0].Vector.ToArray();
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+
+        var embeddings = await embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
+        if (embeddings.Count != texts.Count)
+        {
+            throw new InvalidOperationException($"The embedding model returned {embeddings.Count} vectors for {texts.Count} texts.");
+        }
+
+        return [.. embeddings.Select(e => e.Vector.ToArray())];
     }
 
     public async Task<MemoryAnalysis> AnalyzeAsync(MemoryContent content, CancellationToken cancellationToken = default) =>

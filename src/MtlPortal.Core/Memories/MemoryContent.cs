@@ -23,6 +23,9 @@ public abstract record MemoryContent
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // PostgreSQL's jsonb reorders keys (shorter first), so a workflow reads back as {"goal":…,"kind":…}.
+        AllowOutOfOrderMetadataProperties = true,
     };
 
     [JsonIgnore]

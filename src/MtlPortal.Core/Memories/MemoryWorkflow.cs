@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Auditing;
+using MtlPortal.Memories.Abstraction;
 using MtlPortal.Persistence;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
@@ -9,6 +10,35 @@ namespace MtlPortal.Memories;
 
 /// <summary>What a contributor writes: the content, where it came from, and (on creation) the owning team.</summary>
 public sealed record MemoryDraft(MemoryContent Content, Provenance Provenance, Guid? TeamId = null);
+
+/// <summary>One memory of a batch (an import): what it says, and where it came from, which its audit entries record.</summary>
+/// <param name="Origin">Where it came from, for people reading the audit trail, e.g. "memories.jsonl line 17".</param>
+public sealed record NewMemory(MemoryDraft Draft, string Origin);
+
+/// <summary>A problem with a batch of new memories: the index of the memory it concerns (null: the batch as a whole) and the field error.</summary>
+public sealed record BatchError(int? Index, string Field, string Message);
+
+/// <summary>The stages of <see cref="MemoryWorkflow.CreateManyAsync"/>; each counts memories from 0 to the batch's size.</summary>
+public enum BatchStage
+{
+    /// <summary>Validating, resolving teams and linting, before anything is written.</summary>
+    Checking = 0,
+
+    /// <summary>Computing embeddings, a chunk of memories per call to the model.</summary>
+    Embedding = 1,
+
+    /// <summary>Writing everything in one transaction: reported at 0 before, and at the total once committed.</summary>
+    Saving = 2,
+}
+
+/// <summary>How far a batch of new memories has got.</summary>
+public readonly record struct BatchProgress(BatchStage Stage, int Done, int Total);
+
+/// <summary>The outcome of a batch: the new memories' ids in batch order, or the errors, in which case nothing was written.</summary>
+public sealed record BatchResult(IReadOnlyList<Guid> MemoryIds, IReadOnlyList<BatchError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
 
 /// <summary>
 /// Every change to memories: writing, submitting, reviewing, revising, archiving, commenting. Each method checks
@@ -26,6 +56,12 @@ public sealed class MemoryWorkflow(
 {
     /// <summary>The PostgreSQL NOTIFY channel that carries the id of a memory whose approved revision changed.</summary>
     public const string PoolChannel = "mtl_pool_changed";
+
+    /// <summary>The audit action of a memory an admin imported straight into the pool, skipping review.</summary>
+    public const string ImportedApprovedAction = "memory.imported-approved";
+
+    // Small enough for a remote model's per-request limits, large enough that 1,000 memories take a few calls.
+    private const int EmbeddingChunk = 64;
 
     private const string StaleMessage = "Someone else changed this memory since you opened it. Reload to see its current state; nothing of yours was saved.";
 
@@ -270,37 +306,140 @@ public sealed class MemoryWorkflow(
         return WriteResult<MemoryReview>.Ok(review);
     }
 
-    private async Task<WriteResult<Memory>> CreateAsync(Actor actor, MemoryContent content, Provenance provenance, Guid? teamId, MemoryAnalysis analysis, bool submit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks new memories as <see cref="SaveAsync"/> checks one that is submitted (content, provenance, team, the
+    /// abstraction gate), and writes nothing. With <paramref name="approve"/>: as an admin's import into the pool.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchError>> CheckManyAsync(Actor actor, IReadOnlyList<MemoryDraft> drafts, bool approve, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        (await CheckBatchAsync(actor, drafts, approve, progress, cancellationToken)).Errors;
+
+    /// <summary>
+    /// Creates many memories at once, as an import does. Every one is checked first, as <see cref="CheckManyAsync"/>
+    /// does; if any fails, nothing is written. Then all are embedded, a chunk per call to the model, and written with
+    /// their audit entries in one transaction: each in review (created, then submitted), or, with
+    /// <paramref name="approve"/> (admins only, never a default), straight into the pool, audited as
+    /// <see cref="ImportedApprovedAction"/> by the admin. One more entry records the batch as a whole.
+    /// </summary>
+    /// <param name="batchOrigin">What the batch came from, e.g. the file's name, for the audit trail.</param>
+    public async Task<BatchResult> CreateManyAsync(Actor actor, IReadOnlyList<NewMemory> memories, bool approve, string batchOrigin, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (!actor.IsContributor && !actor.IsAdmin)
+        var check = await CheckBatchAsync(actor, [.. memories.Select(m => m.Draft)], approve, progress, cancellationToken);
+        if (check.Errors.Count > 0)
         {
-            return WriteResult<Memory>.Forbidden("Only contributors write memories.");
+            return new BatchResult([], check.Errors);
         }
 
-        var team = teamId ?? (actor.TeamIds.Count == 1 ? actor.TeamIds.Single() : null);
-        if (team is null)
+        var vectors = new List<float[]>(memories.Count);
+        foreach (var chunk in memories.Chunk(EmbeddingChunk))
         {
-            return WriteResult<Memory>.Fail("teamId", actor.TeamIds.Count == 0
-                ? "You belong to no team yet; ask an admin to add you to one."
-                : "Choose which of your teams owns this memory.");
-        }
-
-        if (!actor.InTeam(team.Value) && !(actor.IsAdmin && await db.Teams.AnyAsync(t => t.Id == team, cancellationToken)))
-        {
-            return WriteResult<Memory>.Fail("teamId", "You can only write memories for your own teams.");
+            vectors.AddRange(await analyzer.EmbedManyAsync([.. chunk.Select(m => m.Draft.Content.TextForEmbedding())], cancellationToken));
+            progress?.Report(new BatchProgress(BatchStage.Embedding, vectors.Count, memories.Count));
         }
 
         var now = clock.GetUtcNow();
-        var memory = new Memory
+        var ids = new List<Guid>(memories.Count);
+        var approvals = new List<(Memory, MemoryRevision)>();
+        for (var i = 0; i < memories.Count; i++)
         {
-            Id = Guid.CreateVersion7(), Kind = content.Kind, TeamId = team.Value, AuthorId = actor.UserId,
-            CreatedAt = now, UpdatedAt = now, Status = MemoryStatus.Draft,
-        };
-        var revision = NewRevision(memory, 1, actor, content, provenance, analysis, now);
-        memory.Revisions.Add(revision);
-        memory.LatestRevisionId = revision.Id;
-        db.Memories.Add(memory);
-        audit.Record(db, actor.UserId, "memory.created", "memory", memory.Id.ToString(), Details(1, null, RevisionState.Draft, null));
+            var (draft, origin) = memories[i];
+            var analysis = new MemoryAnalysis(check.Reports[i], vectors[i], analyzer.EmbeddingModel);
+            var (memory, revision) = AddMemory(actor, draft.Content, check.Provenances[i], check.Teams[i], analysis, now, $"imported from {origin}");
+            revision.SubmittedAt = now;
+            if (approve)
+            {
+                Transition(actor, memory, revision, RevisionState.Approved, $"imported as approved, without review, from {origin}", ImportedApprovedAction);
+                revision.DecidedAt = now;
+                approvals.Add((memory, revision));
+            }
+            else
+            {
+                Transition(actor, memory, revision, RevisionState.InReview, $"imported from {origin}");
+            }
+
+            ids.Add(memory.Id);
+        }
+
+        audit.Record(db, actor.UserId, approve ? "memories.imported-approved" : "memories.imported", "import", Guid.CreateVersion7().ToString(),
+            JsonSerializer.Serialize(new { count = ids.Count, state = approve ? "Approved" : "InReview", from = batchOrigin }));
+        progress?.Report(new BatchProgress(BatchStage.Saving, 0, memories.Count));
+        // A new memory and its revision point at each other (ApprovedRevisionId, MemoryId): EF cannot insert both
+        // in one statement order, so the approved revision is linked by a second save in the same transaction.
+        var saved = await SaveChangesAsync<IReadOnlyList<Guid>>(ids, cancellationToken, approvals.Count == 0 ? null : async () =>
+        {
+            foreach (var (memory, revision) in approvals)
+            {
+                await ApproveAsync(actor, memory, revision, cancellationToken);
+            }
+        });
+        if (!saved.Succeeded)
+        {
+            return new BatchResult([], [.. saved.Errors.Select(e => new BatchError(null, e.Field, e.Message))]);
+        }
+
+        progress?.Report(new BatchProgress(BatchStage.Saving, memories.Count, memories.Count));
+        return new BatchResult(ids, []);
+    }
+
+    private async Task<BatchCheck> CheckBatchAsync(Actor actor, IReadOnlyList<MemoryDraft> drafts, bool approve, IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
+    {
+        var refusal = CreateRefusal(actor) ?? (approve && !actor.IsAdmin
+            ? "Only an admin can import memories as approved: they skip review."
+            : null);
+        if (refusal is not null)
+        {
+            return new BatchCheck([new BatchError(null, "", refusal)], [], [], []);
+        }
+
+        // Read once for the whole batch, which may check thousands of insights and name the same team throughout.
+        var settings = await settingsStore.GetAsync(db, cancellationToken);
+        var knownTeams = new Dictionary<Guid, bool>();
+        var errors = new List<BatchError>();
+        var reports = new AbstractionReport[drafts.Count];
+        var provenances = new Provenance[drafts.Count];
+        var teams = new Guid[drafts.Count];
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var draft = drafts[i];
+            provenances[i] = draft.Provenance.Normalized();
+            var itemErrors = draft.Content.Validate().Concat(provenances[i].Validate()).ToList();
+            var (team, teamError) = await ResolveTeamAsync(actor, draft.TeamId, knownTeams, cancellationToken);
+            teams[i] = team;
+            if (teamError is not null)
+            {
+                itemErrors.Add(teamError);
+            }
+
+            if (itemErrors.Count == 0)
+            {
+                reports[i] = await analyzer.LintAsync(draft.Content, cancellationToken);
+                if (AbstractionGate(settings, draft.Content.Kind, reports[i].Score) is { } gate)
+                {
+                    itemErrors.Add(new FieldError("", gate));
+                }
+            }
+
+            errors.AddRange(itemErrors.Select(e => new BatchError(i, e.Field, e.Message)));
+            progress?.Report(new BatchProgress(BatchStage.Checking, i + 1, drafts.Count));
+        }
+
+        return new BatchCheck(errors, reports, provenances, teams);
+    }
+
+    private async Task<WriteResult<Memory>> CreateAsync(Actor actor, MemoryContent content, Provenance provenance, Guid? teamId, MemoryAnalysis analysis, bool submit, CancellationToken cancellationToken)
+    {
+        if (CreateRefusal(actor) is { } refusal)
+        {
+            return WriteResult<Memory>.Forbidden(refusal);
+        }
+
+        var (team, teamError) = await ResolveTeamAsync(actor, teamId, null, cancellationToken);
+        if (teamError is not null)
+        {
+            return WriteResult<Memory>.Fail(teamError);
+        }
+
+        var now = clock.GetUtcNow();
+        var (memory, revision) = AddMemory(actor, content, provenance, team, analysis, now, null);
         if (submit)
         {
             Transition(actor, memory, revision, RevisionState.InReview, null);
@@ -308,6 +447,56 @@ public sealed class MemoryWorkflow(
         }
 
         return await SaveChangesAsync(memory, cancellationToken);
+    }
+
+    private static string? CreateRefusal(Actor actor) =>
+        actor.IsContributor || actor.IsAdmin ? null : "Only contributors write memories.";
+
+    /// <summary>The team a new memory goes to: the one asked for, or the author's only team; it must be theirs (admins: any).</summary>
+    /// <param name="knownTeams">Which teams exist, as far as this batch has asked; null to ask each time.</param>
+    private async Task<(Guid Team, FieldError? Error)> ResolveTeamAsync(Actor actor, Guid? teamId, Dictionary<Guid, bool>? knownTeams, CancellationToken cancellationToken)
+    {
+        var team = teamId ?? (actor.TeamIds.Count == 1 ? actor.TeamIds.Single() : null);
+        if (team is null)
+        {
+            return (default, new FieldError("teamId", actor.TeamIds.Count == 0
+                ? "You belong to no team yet; ask an admin to add you to one."
+                : "Choose which of your teams owns this memory."));
+        }
+
+        if (!actor.InTeam(team.Value) && !(actor.IsAdmin && await TeamExistsAsync(team.Value, knownTeams, cancellationToken)))
+        {
+            return (default, new FieldError("teamId", "You can only write memories for your own teams."));
+        }
+
+        return (team.Value, null);
+    }
+
+    private async Task<bool> TeamExistsAsync(Guid teamId, Dictionary<Guid, bool>? knownTeams, CancellationToken cancellationToken)
+    {
+        if (knownTeams is null || !knownTeams.TryGetValue(teamId, out var exists))
+        {
+            exists = await db.Teams.AnyAsync(t => t.Id == teamId, cancellationToken);
+            knownTeams?.Add(teamId, exists);
+        }
+
+        return exists;
+    }
+
+    /// <summary>A new memory with its first revision, as a draft, and its "memory.created" audit entry.</summary>
+    private (Memory Memory, MemoryRevision Revision) AddMemory(Actor actor, MemoryContent content, Provenance provenance, Guid team, MemoryAnalysis analysis, DateTimeOffset now, string? reason)
+    {
+        var memory = new Memory
+        {
+            Id = Guid.CreateVersion7(), Kind = content.Kind, TeamId = team, AuthorId = actor.UserId,
+            CreatedAt = now, UpdatedAt = now, Status = MemoryStatus.Draft,
+        };
+        var revision = NewRevision(memory, 1, actor, content, provenance, analysis, now);
+        memory.Revisions.Add(revision);
+        memory.LatestRevisionId = revision.Id;
+        db.Memories.Add(memory);
+        audit.Record(db, actor.UserId, "memory.created", "memory", memory.Id.ToString(), Details(1, null, RevisionState.Draft, reason));
+        return (memory, revision);
     }
 
     private async Task<WriteResult<Memory>> EditAsync(Actor actor, Guid memoryId, MemoryContent content, Provenance provenance, Guid? teamId, MemoryAnalysis analysis, bool submit, int? expectedVersion, CancellationToken cancellationToken)
@@ -402,7 +591,7 @@ public sealed class MemoryWorkflow(
         audit.Record(db, actorId, "memory.archived", "memory", memory.Id.ToString(), JsonSerializer.Serialize(new { from = "Approved", to = "Archived", reason }));
     }
 
-    private void Transition(Actor actor, Memory memory, MemoryRevision revision, RevisionState to, string? reason)
+    private void Transition(Actor actor, Memory memory, MemoryRevision revision, RevisionState to, string? reason, string? action = null)
     {
         var from = revision.State;
         revision.State = to;
@@ -414,7 +603,7 @@ public sealed class MemoryWorkflow(
         }
 
         Touch(memory);
-        var action = to switch
+        action ??= to switch
         {
             RevisionState.InReview => "memory.submitted",
             RevisionState.Approved => "memory.approved",
@@ -432,27 +621,35 @@ public sealed class MemoryWorkflow(
         memory.Version++;
     }
 
-    private async Task<WriteResult<Memory>> SaveChangesAsync(Memory memory, CancellationToken cancellationToken)
+    /// <param name="thenAsync">More changes that need the first ones saved; saved in the same transaction.</param>
+    private async Task<WriteResult<T>> SaveChangesAsync<T>(T value, CancellationToken cancellationToken, Func<Task>? thenAsync = null)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (thenAsync is not null)
+            {
+                await thenAsync();
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
-            return WriteResult<Memory>.Conflict(StaleMessage);
+            return WriteResult<T>.Conflict(StaleMessage);
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
             // Two authors revising at once both took the next revision number.
-            return WriteResult<Memory>.Conflict(StaleMessage);
+            return WriteResult<T>.Conflict(StaleMessage);
         }
 
-        foreach (var id in _poolChanges)
+        if (_poolChanges.Count > 0)
         {
-            // NOTIFY is transactional: other instances hear of the change only if it commits.
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({PoolChannel}, {id.ToString()})", cancellationToken);
+            // NOTIFY is transactional: other instances hear of the change only if it commits. One statement for
+            // all, as an import may change a thousand memories.
+            var ids = _poolChanges.Select(id => id.ToString()).ToArray();
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({PoolChannel}, id) FROM unnest({ids}) AS id", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -466,7 +663,7 @@ public sealed class MemoryWorkflow(
             }
         }
 
-        return WriteResult<Memory>.Ok(memory);
+        return WriteResult<T>.Ok(value);
     }
 
     private async Task<(Memory? Memory, MemoryRevision? Latest, WriteResult<Memory>? Failure)> LoadAsync(Guid memoryId, Actor actor, int? expectedVersion, CancellationToken cancellationToken)
@@ -507,11 +704,13 @@ public sealed class MemoryWorkflow(
             return null;
         }
 
-        var settings = await settingsStore.GetAsync(db, cancellationToken);
-        return settings.BlockLowAbstractionInsights && score < settings.MinInsightAbstraction
+        return AbstractionGate(await settingsStore.GetAsync(db, cancellationToken), kind, score);
+    }
+
+    private static string? AbstractionGate(ReviewSettings settings, MemoryKind kind, double score) =>
+        kind == MemoryKind.Insight && settings.BlockLowAbstractionInsights && score < settings.MinInsightAbstraction
             ? $"This insight's abstraction score is {score:0.00}, below the {settings.MinInsightAbstraction:0.00} an insight needs to be submitted. Fix the highlighted findings and try again."
             : null;
-    }
 
     private static MemoryRevision NewRevision(Memory memory, int number, Actor actor, MemoryContent content, Provenance provenance, MemoryAnalysis analysis, DateTimeOffset now)
     {
@@ -537,4 +736,6 @@ public sealed class MemoryWorkflow(
 
     private static string Details(int revision, RevisionState? from, RevisionState to, string? reason) =>
         JsonSerializer.Serialize(new { revision, from = from?.ToString(), to = to.ToString(), reason });
+
+    private sealed record BatchCheck(IReadOnlyList<BatchError> Errors, IReadOnlyList<AbstractionReport> Reports, IReadOnlyList<Provenance> Provenances, IReadOnlyList<Guid> Teams);
 }

@@ -119,6 +119,13 @@ public sealed class PoolIndexService(
 
     async Task IPoolObserver.PoolChangedAsync(IReadOnlyCollection<Guid> memoryIds, CancellationToken cancellationToken)
     {
+        // An import can approve a thousand memories at once: one full load beats a thousand single-row queries.
+        if (memoryIds.Count > 100)
+        {
+            await ReloadAsync(cancellationToken);
+            return;
+        }
+
         foreach (var id in memoryIds)
         {
             await RefreshAsync(id, cancellationToken);

@@ -16,12 +16,14 @@ public static class PortalAreas
     public const string ReviewPolicy = "area:review";
     public const string RunsPolicy = "area:runs";
     public const string DashboardsPolicy = "area:dashboards";
+    public const string TransferPolicy = "area:transfer";
     public const string AdminPolicy = "area:admin";
 
     public static IReadOnlyList<PortalArea> All { get; } =
     [
         new("Pool", "pool", "inventory_2", PoolPolicy, PortalRoles.All),
         new("Contribute", "contribute", "edit_note", ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
+        new("Import and export", "memories/transfer", "swap_vert", TransferPolicy, PortalRoles.All),
         new("Review queue", "review", "fact_check", ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
         new("Runs", "runs", "play_circle", RunsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
         new("Dashboards", "dashboards", "monitoring", DashboardsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),

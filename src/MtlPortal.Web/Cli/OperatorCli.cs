@@ -1,6 +1,9 @@
 using System.Text;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MtlPortal.Auditing;
+using MtlPortal.Memories;
+using MtlPortal.Memories.Transfer;
 using MtlPortal.Persistence;
 using MtlPortal.Users;
 using MtlPortal.Web.Hosting;
@@ -20,6 +23,12 @@ public static class OperatorCli
         new("create-user", "create-user --email E --password P --role R [--role R2] [--team T] [--name N]",
             "Create a user with roles (Admin, Reviewer, Contributor, Manager) and, optionally, teams (created when missing).",
             ["email", "password", "role", "team", "name"], CreateUserAsync),
+        new("import-memories", "import-memories FILE --as EMAIL [--team T] [--approved]",
+            "Import a memory JSONL file (docs/memory-jsonl.md) as the existing user EMAIL, who the audit trail names. Every line is checked first; a file with any error imports nothing. Memories land in review; lines without \"team\" go to T (default: the user's only team). --approved (the user must be an Admin) puts them straight into the approved pool, skipping review.",
+            ["as", "team"], ImportMemoriesAsync) { Flags = ["approved"], Arguments = ["file"] },
+        new("export-memories", "export-memories FILE",
+            "Write the approved pool (the approved revision of every memory that is not archived) to FILE as memory JSONL.",
+            [], ExportMemoriesAsync) { Arguments = ["file"] },
     ];
 
     /// <summary>True when the arguments name an operator command (or ask for help) rather than starting the web host.</summary>
@@ -45,7 +54,7 @@ public static class OperatorCli
             return 0;
         }
 
-        var (options, error) = CliOptions.Parse(args.AsSpan(1), command.Options);
+        var (options, error) = CliOptions.Parse(args.AsSpan(1), command.Options, command.Flags, command.Arguments);
         if (options is null)
         {
             await stderr.WriteLineAsync($"error: {error}\nusage: mtl {command.Usage}");
@@ -138,7 +147,154 @@ public static class OperatorCli
         return 0;
     }
 
-    private sealed record CliCommand(string Name, string Usage, string Summary, IReadOnlyList<string> Options, Func<CliContext, Task<int>> RunAsync);
+    private static async Task<int> ImportMemoriesAsync(CliContext context)
+    {
+        if (await MissingAsync(context, "import-memories", "file", "as"))
+        {
+            return 2;
+        }
+
+        var path = context.Single("file");
+        if (!File.Exists(path))
+        {
+            await context.Error.WriteLineAsync($"error: there is no file '{path}'.");
+            return 2;
+        }
+
+        await using var scope = context.Services.CreateAsyncScope();
+        var email = context.Single("as");
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByEmailAsync(email);
+        var actor = user is null ? null : await scope.ServiceProvider.GetRequiredService<ActorDirectory>().GetAsync(user.Id);
+        if (actor is null)
+        {
+            await context.Error.WriteLineAsync(user is null
+                ? $"error: --as: there is no user with the email '{email}'; the import is recorded in that user's name."
+                : $"error: --as: the user '{email}' is disabled.");
+            return 2;
+        }
+
+        var approved = context.Options.ContainsKey("approved");
+        var options = new ImportOptions(Path.GetFileName(path), context.Options.TryGetValue("team", out var team) ? team[^1] : null, approved);
+        ImportResult result;
+        await using (var file = File.OpenRead(path))
+        {
+            result = await scope.ServiceProvider.GetRequiredService<MemoryImporter>().ImportAsync(actor, file, options, new CliProgress(context.Out));
+        }
+
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors)
+            {
+                await context.Error.WriteLineAsync(error.Line > 0 ? error.ToString() : $"error: {error}");
+            }
+
+            var shown = result.ErrorCount > result.Errors.Count ? $" (the first {result.Errors.Count} are listed)" : "";
+            await context.Error.WriteLineAsync($"Nothing was imported: {result.ErrorCount} error(s){shown}.");
+            return 1;
+        }
+
+        await context.Out.WriteLineAsync($"Imported {result.Imported} memories ({(approved ? "approved, without review" : "in review")}) as {user!.Email}.");
+        return 0;
+    }
+
+    private static async Task<int> ExportMemoriesAsync(CliContext context)
+    {
+        if (await MissingAsync(context, "export-memories", "file"))
+        {
+            return 2;
+        }
+
+        var path = Path.GetFullPath(context.Single("file"));
+        // Written beside the target and moved into place at the end, so a failed export never leaves half a file.
+        var partial = path + ".partial";
+        int count;
+        try
+        {
+            await using (var file = File.Create(partial))
+            {
+                count = await context.Services.GetRequiredService<MemoryExporter>().ExportAsync(file, AuditTrail.CliActor, new CliProgress(context.Out));
+            }
+
+            File.Move(partial, path, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            File.Delete(partial);
+            await context.Error.WriteLineAsync($"error: could not write '{path}': {e.Message}");
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            await context.Error.WriteLineAsync($"error: could not write '{path}': {e.Message}");
+            return 1;
+        }
+
+        await context.Out.WriteLineAsync($"Exported {count} approved memories to {path}.");
+        return 0;
+    }
+
+    /// <summary>Says which required arguments are missing (FILE for "file", --x for options); true when any is.</summary>
+    private static async Task<bool> MissingAsync(CliContext context, string command, params string[] required)
+    {
+        var missing = required.Where(o => !context.Options.ContainsKey(o)).ToList();
+        if (missing.Count == 0)
+        {
+            return false;
+        }
+
+        var usage = Commands.Single(c => c.Name == command).Usage;
+        await context.Error.WriteLineAsync($"error: missing {string.Join(", ", missing.Select(m => m == "file" ? "FILE" : "--" + m))}\nusage: mtl {usage}");
+        return true;
+    }
+
+    private sealed record CliCommand(string Name, string Usage, string Summary, IReadOnlyList<string> Options, Func<CliContext, Task<int>> RunAsync)
+    {
+        /// <summary>Options that take no value (present or not).</summary>
+        public IReadOnlyList<string> Flags { get; init; } = [];
+
+        /// <summary>Positional arguments, in order.</summary>
+        public IReadOnlyList<string> Arguments { get; init; } = [];
+    }
+
+    /// <summary>
+    /// Prints progress as "validated 400/1000": about a line per tenth of each phase, and its last. It reports on
+    /// the caller's thread, so lines come in order (unlike <see cref="Progress{T}"/>, which posts to the thread pool).
+    /// </summary>
+    private sealed class CliProgress(TextWriter output) : IProgress<ImportProgress>, IProgress<ExportProgress>
+    {
+        private string? _verb;
+        private int _printed;
+
+        public void Report(ImportProgress value) => Print(value.Phase switch
+        {
+            ImportPhase.Validating => "validated",
+            ImportPhase.Embedding => "embedded",
+            _ when value.Done == value.Total => "imported",
+            _ => null, // the start of the transaction: nothing is imported until it commits
+        }, value.Done, value.Total);
+
+        public void Report(ExportProgress value) => Print("exported", value.Done, value.Total);
+
+        private void Print(string? verb, int done, int total)
+        {
+            if (verb is null || total == 0)
+            {
+                return;
+            }
+
+            if (verb != _verb)
+            {
+                (_verb, _printed) = (verb, 0);
+            }
+
+            var step = Math.Max(1, total / 10);
+            if (done > _printed && (done == total || done / step > _printed / step))
+            {
+                _printed = done;
+                output.WriteLine($"{verb} {done}/{total}");
+            }
+        }
+    }
 }
 
 /// <summary>What a command gets: the services, its parsed options (each may repeat), and where to write.</summary>
@@ -147,18 +303,31 @@ internal sealed record CliContext(IServiceProvider Services, IReadOnlyDictionary
     public string Single(string option) => Options[option][^1];
 }
 
-/// <summary>Parses <c>--name value</c> pairs (and <c>--name=value</c>); every option takes a value and may repeat.</summary>
+/// <summary>
+/// Parses <c>--name value</c> pairs (and <c>--name=value</c>), which may repeat; flags (<c>--name</c> alone); and
+/// positional arguments, each stored under its name.
+/// </summary>
 public static class CliOptions
 {
-    public static (Dictionary<string, IReadOnlyList<string>>? Options, string? Error) Parse(ReadOnlySpan<string> args, IReadOnlyList<string> known)
+    public static (Dictionary<string, IReadOnlyList<string>>? Options, string? Error) Parse(
+        ReadOnlySpan<string> args, IReadOnlyList<string> known, IReadOnlyList<string>? flags = null, IReadOnlyList<string>? arguments = null)
     {
+        flags ??= [];
+        arguments ??= [];
         var options = new Dictionary<string, List<string>>();
+        var positional = 0;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
-                return (null, $"unexpected argument '{arg}'");
+                if (positional >= arguments.Count)
+                {
+                    return (null, $"unexpected argument '{arg}'");
+                }
+
+                options[arguments[positional++]] = [arg];
+                continue;
             }
 
             var name = arg[2..];
@@ -167,6 +336,17 @@ public static class CliOptions
             {
                 value = name[(eq + 1)..];
                 name = name[..eq];
+            }
+
+            if (flags.Contains(name))
+            {
+                if (value is not null)
+                {
+                    return (null, $"option '--{name}' takes no value");
+                }
+
+                options[name] = ["true"];
+                continue;
             }
 
             if (!known.Contains(name))

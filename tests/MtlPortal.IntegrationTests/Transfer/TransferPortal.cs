@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.IntegrationTests.Memories;
+using MtlPortal.Persistence;
+using MtlPortal.Users;
+using MtlPortal.Web.Cli;
+
+namespace MtlPortal.IntegrationTests.Transfer;
+
+/// <summary>
+/// The memory portal's people (an author and reviewers of team Alpha, a reviewer of Beta, the admin), plus a
+/// manager who may not write memories and a contributor of both teams; a temporary folder for files; and the
+/// operator CLI pointed at the same database.
+/// </summary>
+public class TransferPortal : MemoryPortal
+{
+    public const string AuthorEmail = "author@example.org";
+    public const string ManagerEmail = "manager@example.org";
+    public const string TwoTeamsEmail = "two-teams@example.org";
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"mtl-transfer-{Guid.NewGuid().ToString("N")[..12]}");
+
+    public string Manager { get; private set; } = "";
+
+    public string TwoTeams { get; private set; } = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Directory.CreateDirectory(Folder);
+        Manager = await CreateUserAsync(ManagerEmail, [PortalRoles.Manager], ["Alpha"]);
+        TwoTeams = await CreateUserAsync(TwoTeamsEmail, [PortalRoles.Contributor], ["Alpha", "Beta"]);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs an operator command on this portal's database, as <c>./mtl</c> would.</summary>
+    public async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = ConnectionString,
+        }));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    public async Task<PortalDbContext> DbAsync() =>
+        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+
+    public async Task<int> MemoryCountAsync()
+    {
+        await using var db = await DbAsync();
+        return await db.Memories.CountAsync();
+    }
+}
