@@ -5,6 +5,8 @@ using MtlPortal.Auditing;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Transfer;
 using MtlPortal.Persistence;
+using MtlPortal.Retrieval;
+using MtlPortal.Embeddings;
 using MtlPortal.Users;
 using MtlPortal.Web.Hosting;
 
@@ -29,6 +31,9 @@ public static class OperatorCli
         new("export-memories", "export-memories FILE",
             "Write the approved pool (the approved revision of every memory that is not archived) to FILE as memory JSONL.",
             [], ExportMemoriesAsync) { Arguments = ["file"] },
+        new("reembed", "reembed",
+            "Re-embed every memory revision whose vector was made by another model than the configured one (after changing Embeddings:*).",
+            [], ReembedAsync),
     ];
 
     /// <summary>True when the arguments name an operator command (or ask for help) rather than starting the web host.</summary>
@@ -109,6 +114,17 @@ public static class OperatorCli
         await context.Out.WriteLineAsync(applied.Count == 0
             ? $"The database is up to date ({MigrationRunner.Scripts.Count} migrations applied earlier)."
             : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+        return 0;
+    }
+
+    private static async Task<int> ReembedAsync(CliContext context)
+    {
+        var job = context.Services.GetRequiredService<ReembedJob>();
+        var model = context.Services.GetRequiredService<EmbeddingModelInfo>();
+        var done = await job.RunAsync(AuditTrail.CliActor, new CliProgress(context.Out));
+        await context.Out.WriteLineAsync(done == 0
+            ? $"Every stored vector already comes from {model.ModelId}."
+            : $"Re-embedded {done} revision(s) with {model.ModelId}.");
         return 0;
     }
 
@@ -260,7 +276,7 @@ public static class OperatorCli
     /// Prints progress as "validated 400/1000": about a line per tenth of each phase, and its last. It reports on
     /// the caller's thread, so lines come in order (unlike <see cref="Progress{T}"/>, which posts to the thread pool).
     /// </summary>
-    private sealed class CliProgress(TextWriter output) : IProgress<ImportProgress>, IProgress<ExportProgress>
+    private sealed class CliProgress(TextWriter output) : IProgress<ImportProgress>, IProgress<ExportProgress>, IProgress<ReembedProgress>
     {
         private string? _verb;
         private int _printed;
@@ -274,6 +290,8 @@ public static class OperatorCli
         }, value.Done, value.Total);
 
         public void Report(ExportProgress value) => Print("exported", value.Done, value.Total);
+
+        public void Report(ReembedProgress value) => Print("re-embedded", value.Done, value.Total);
 
         private void Print(string? verb, int done, int total)
         {

@@ -68,6 +68,15 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task Reembed_WithEveryVectorCurrent_SaysThereIsNothingToDo()
+    {
+        var (exit, output, error) = await RunAsync("reembed");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Every stored vector already comes from lexical-hashed-ngrams-384-v1.", output);
+    }
+
+    [Fact]
     public async Task Help_ListsTheCommands()
     {
         var (exit, output, _) = await RunAsync("--help");
