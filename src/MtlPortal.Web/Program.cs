@@ -1,4 +1,5 @@
 using MtlPortal.Web.Accounts;
+using MtlPortal.Web.Api;
 using MtlPortal.Web.Cli;
 using MtlPortal.Web.Components;
 using MtlPortal.Web.Hosting;
@@ -13,12 +14,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalCore();
 builder.AddPortalAccounts();
 builder.AddPortalUi();
+builder.AddPortalApi();
 
 var app = builder.Build();
 app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapAccountEndpoints();
 app.MapMemoryTransferApi();
+app.MapPortalApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using MtlPortal.Agents;
 using MtlPortal.Auditing;
 using MtlPortal.Memories;
 using MtlPortal.Settings;
@@ -27,6 +28,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<MemoryReview> MemoryReviews => Set<MemoryReview>();
 
     public DbSet<PortalSetting> Settings => Set<PortalSetting>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<RetrievalRecord> Retrievals => Set<RetrievalRecord>();
+
+    public DbSet<RetrievalHit> RetrievalHits => Set<RetrievalHit>();
+
+    public DbSet<Feedback> Feedback => Set<Feedback>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -27,7 +27,12 @@ public sealed class PoolIndexService(
     // options need the database's connection string.
     private IDbContextFactory<PortalDbContext> Contexts => services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, ServedMemory> _served = new();
+
     public ApprovedPoolIndex Index { get; } = new(model.Dimensions);
+
+    /// <summary>The served revision of a pooled memory, or null when it is not (or no longer) in the pool.</summary>
+    public ServedMemory? Served(Guid memoryId) => _served.GetValueOrDefault(memoryId);
 
     /// <summary>The id of the embedding model whose vectors the index holds; queries must be embedded with it too.</summary>
     public string EmbeddingModel => model.ModelId;
@@ -92,7 +97,18 @@ public sealed class PoolIndexService(
         await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
         var rows = await ServedRows(db).ToListAsync(cancellationToken);
         var usable = rows.Where(r => r.EmbeddingModel == model.ModelId && r.Embedding is { Length: > 0 } v && v.Length == model.Dimensions).ToList();
+        foreach (var row in usable)
+        {
+            _served[row.MemoryId] = ToServed(row);
+        }
+
         Index.ReplaceAll(usable.Select(ToIndexed));
+        var live = usable.Select(r => r.MemoryId).ToHashSet();
+        foreach (var gone in _served.Keys.Where(id => !live.Contains(id)))
+        {
+            _served.TryRemove(gone, out _);
+        }
+
         StaleCount = rows.Count - usable.Count;
         if (StaleCount > 0)
         {
@@ -107,13 +123,17 @@ public sealed class PoolIndexService(
     {
         await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
         var row = await ServedRows(db, memoryId).FirstOrDefaultAsync(cancellationToken);
+        // Content before vector on the way in, vector before content on the way out: a search that finds a
+        // memory in the index always finds what to serve, or skips it.
         if (row is not null && row.EmbeddingModel == model.ModelId && row.Embedding?.Length == model.Dimensions)
         {
+            _served[memoryId] = ToServed(row);
             Index.Upsert(ToIndexed(row));
         }
         else
         {
             Index.Remove(memoryId);
+            _served.TryRemove(memoryId, out _);
         }
     }
 
@@ -136,10 +156,17 @@ public sealed class PoolIndexService(
         from m in db.Memories.AsNoTracking()
         where m.ApprovedRevisionId != null && m.ArchivedAt == null && (memoryId == null || m.Id == memoryId)
         join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
-        select new ServedRow(m.Id, m.Kind, r.SourceDomain, m.TeamId, r.SourceModel, r.AbstractionScore, r.Embedding, r.EmbeddingModel);
+        select new ServedRow(m.Id, m.Kind, r.SourceDomain, m.TeamId, r.SourceModel, r.AbstractionScore, r.Embedding, r.EmbeddingModel,
+            r.Id, r.Number, r.ContentJson, r.SourceTaskRef, r.Outcome, r.Tags, m.Team!.Name, r.DecidedAt ?? m.UpdatedAt);
 
     private static IndexedMemory ToIndexed(ServedRow row) =>
         new(row.MemoryId, row.Kind, row.SourceDomain, row.TeamId, row.SourceModel, row.AbstractionScore, row.Embedding!);
 
-    private sealed record ServedRow(Guid MemoryId, MemoryKind Kind, string SourceDomain, Guid TeamId, string SourceModel, double AbstractionScore, float[]? Embedding, string? EmbeddingModel);
+    private static ServedMemory ToServed(ServedRow row) => new(
+        row.MemoryId, row.RevisionId, row.Revision, MemoryContent.FromJson(row.ContentJson),
+        new Provenance(row.SourceDomain, row.SourceTaskRef, row.SourceModel, row.Outcome, row.Tags), row.TeamId, row.Team, row.ApprovedAt, row.AbstractionScore);
+
+    private sealed record ServedRow(
+        Guid MemoryId, MemoryKind Kind, string SourceDomain, Guid TeamId, string SourceModel, double AbstractionScore, float[]? Embedding, string? EmbeddingModel,
+        Guid RevisionId, int Revision, string ContentJson, string? SourceTaskRef, SourceOutcome Outcome, List<string> Tags, string Team, DateTimeOffset ApprovedAt);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using MtlPortal.Agents;
 using MtlPortal.Auditing;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Transfer;
@@ -31,6 +32,9 @@ public static class OperatorCli
         new("export-memories", "export-memories FILE",
             "Write the approved pool (the approved revision of every memory that is not archived) to FILE as memory JSONL.",
             [], ExportMemoriesAsync) { Arguments = ["file"] },
+        new("create-api-key", "create-api-key --user EMAIL --scopes S1,S2 [--name N] [--expires DAYS]",
+            $"Create an API key for an existing user and print its secret (shown this once). Scopes: {string.Join(", ", ApiScopes.All)}.",
+            ["user", "scopes", "name", "expires"], CreateApiKeyAsync),
         new("reembed", "reembed",
             "Re-embed every memory revision whose vector was made by another model than the configured one (after changing Embeddings:*).",
             [], ReembedAsync),
@@ -114,6 +118,56 @@ public static class OperatorCli
         await context.Out.WriteLineAsync(applied.Count == 0
             ? $"The database is up to date ({MigrationRunner.Scripts.Count} migrations applied earlier)."
             : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+        return 0;
+    }
+
+    private static async Task<int> CreateApiKeyAsync(CliContext context)
+    {
+        var missing = new[] { "user", "scopes" }.Where(o => !context.Options.ContainsKey(o)).ToList();
+        if (missing.Count > 0)
+        {
+            await context.Error.WriteLineAsync($"error: missing {string.Join(", ", missing.Select(m => "--" + m))}\nusage: mtl {Commands.Single(c => c.Name == "create-api-key").Usage}");
+            return 2;
+        }
+
+        int? expires = null;
+        if (context.Options.ContainsKey("expires"))
+        {
+            if (!int.TryParse(context.Single("expires"), System.Globalization.CultureInfo.InvariantCulture, out var days))
+            {
+                await context.Error.WriteLineAsync("error: --expires takes a number of days");
+                return 2;
+            }
+
+            expires = days;
+        }
+
+        var email = context.Single("user");
+        await using var scope = context.Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PortalUser>>().FindByEmailAsync(email);
+        if (user is null)
+        {
+            await context.Error.WriteLineAsync($"error: there is no user {email}");
+            return 1;
+        }
+
+        var scopes = context.Options["scopes"].SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        var name = context.Options.TryGetValue("name", out var names) ? names[^1] : $"cli {DateTime.UtcNow:yyyy-MM-dd HH:mm}";
+        var result = await context.Services.GetRequiredService<ApiKeyService>().CreateAsync(user.Id, name, scopes, expires, AuditTrail.CliActor);
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors)
+            {
+                await context.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            return 1;
+        }
+
+        var key = result.Value!.Key;
+        await context.Out.WriteLineAsync($"Created API key '{key.Name}' for {email} with scopes {string.Join(", ", key.Scopes)}{(key.ExpiresAt is { } at ? $", expiring {at:yyyy-MM-dd}" : "")}.");
+        await context.Out.WriteLineAsync("Its secret is shown only this once:");
+        await context.Out.WriteLineAsync(result.Value.Secret);
         return 0;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using MtlPortal.Agents;
 using MtlPortal.Embeddings;
 using MtlPortal.Llm;
 using MtlPortal.Memories;
@@ -20,6 +21,7 @@ public static class PortalHostingExtensions
         services.AddPortalEmbeddings();
         services.AddPortalLlm(configuration);
         services.AddPortalMemories();
+        services.AddPortalApiKeys();
         return services;
     }
 
@@ -42,9 +44,12 @@ public static class PortalHostingExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Pages show the not-found page; the API answers ProblemDetails.
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         // After authentication and authorization, as antiforgery validation needs to know the user.
         app.UseAntiforgery();

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
+using MtlPortal.Retrieval;
+using MtlPortal.Validation;
+
+namespace MtlPortal.Agents;
+
+/// <summary>What an agent asks for: the task text and how to narrow the pool (the paper's defaults: insights, top 3).</summary>
+public sealed record SearchRequest(
+    string Query,
+    int K = 3,
+    IReadOnlyList<MemoryKind>? Kinds = null,
+    IReadOnlyList<string>? ExcludeDomains = null,
+    IReadOnlyList<string>? Teams = null,
+    IReadOnlyList<string>? SourceModels = null,
+    double? MinAbstraction = null)
+{
+    public const int MaxK = 50;
+    public const int MaxQueryLength = 20_000;
+
+    public IEnumerable<FieldError> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Query))
+        {
+            yield return new FieldError("query", "Describe the task to find memories for.");
+        }
+        else if (Query.Length > MaxQueryLength)
+        {
+            yield return new FieldError("query", $"A query has at most {MaxQueryLength} characters.");
+        }
+
+        if (K is < 1 or > MaxK)
+        {
+            yield return new FieldError("k", $"k is between 1 and {MaxK}.");
+        }
+
+        if (MinAbstraction is < 0 or > 1)
+        {
+            yield return new FieldError("minAbstraction", "minAbstraction is between 0 and 1.");
+        }
+    }
+}
+
+public sealed record SearchHit(int Rank, float Score, ServedMemory Memory);
+
+public sealed record SearchResult(Guid RetrievalId, IReadOnlyList<SearchHit> Hits, string PromptBlock);
+
+/// <summary>
+/// Retrieval as the paper does it: embed the task, exact cosine against the approved pool (filters first:
+/// kinds, left-out domains, teams, source models, minimum abstraction), top-k. Every search is logged for
+/// attribution: who, a hash of the query, what came back with scores, when.
+/// </summary>
+public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, IDbContextFactory<PortalDbContext> contexts, RetrievalLog log, TimeProvider clock)
+{
+    private (DateTimeOffset At, IReadOnlyDictionary<string, Guid> ByName)? _teams;
+
+    public async Task<WriteResult<SearchResult>> SearchAsync(ApiCaller caller, SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        var errors = request.Validate().ToList();
+        var teamIds = new List<Guid>();
+        if (request.Teams is { Count: > 0 } teams)
+        {
+            var known = await TeamsAsync(cancellationToken);
+            foreach (var team in teams)
+            {
+                if (Guid.TryParse(team, out var id) || known.TryGetValue(team.Trim(), out id))
+                {
+                    teamIds.Add(id);
+                }
+                else
+                {
+                    errors.Add(new FieldError("teams", $"There is no team '{team}'."));
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return WriteResult<SearchResult>.Fail(errors);
+        }
+
+        await pool.Loaded.WaitAsync(cancellationToken);
+        var embedding = await analyzer.EmbedAsync(request.Query, cancellationToken);
+        var filter = new RetrievalFilter
+        {
+            Kinds = request.Kinds is { Count: > 0 } kinds ? kinds : [MemoryKind.Insight],
+            ExcludeDomains = request.ExcludeDomains ?? [],
+            Teams = teamIds.Count > 0 ? teamIds : null,
+            SourceModels = request.SourceModels is { Count: > 0 } models ? models : null,
+            MinAbstraction = request.MinAbstraction,
+        };
+        var hits = new List<SearchHit>();
+        foreach (var hit in pool.Index.Search(embedding, request.K, filter))
+        {
+            if (pool.Served(hit.MemoryId) is { } served)
+            {
+                hits.Add(new SearchHit(hits.Count + 1, hit.Score, served));
+            }
+        }
+
+        var record = new RetrievalRecord
+        {
+            Id = Guid.CreateVersion7(), ApiKeyId = caller.KeyId, UserId = caller.UserId, At = clock.GetUtcNow(),
+            QueryHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Query))), K = request.K,
+            Filters = JsonSerializer.Serialize(new
+            {
+                kinds = filter.Kinds.Select(k => k.ToString().ToLowerInvariant()),
+                excludeDomains = filter.ExcludeDomains,
+                teams = filter.Teams,
+                sourceModels = filter.SourceModels,
+                minAbstraction = filter.MinAbstraction,
+            }),
+            EmbeddingModel = pool.EmbeddingModel,
+        };
+        record.Hits.AddRange(hits.Select(h => new RetrievalHit { RetrievalId = record.Id, Rank = h.Rank, MemoryId = h.Memory.MemoryId, RevisionId = h.Memory.RevisionId, Score = h.Score }));
+        log.Add(record);
+        return WriteResult<SearchResult>.Ok(new SearchResult(record.Id, hits, PromptBlock.Render([.. hits.Select(h => h.Memory)])));
+    }
+
+    /// <summary>Team names change rarely; a half-minute cache spares a query per search.</summary>
+    private async Task<IReadOnlyDictionary<string, Guid>> TeamsAsync(CancellationToken cancellationToken)
+    {
+        if (_teams is { } cached && clock.GetUtcNow() - cached.At < TimeSpan.FromSeconds(30))
+        {
+            return cached.ByName;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var byName = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Name, t => t.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        _teams = (clock.GetUtcNow(), byName);
+        return byName;
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using MtlPortal.Auditing;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
+using MtlPortal.Validation;
+
+namespace MtlPortal.Agents;
+
+/// <summary>What an agent reports after a search: how the task went, and which of the returned memories it used.</summary>
+public sealed record FeedbackRequest(Guid RetrievalId, string Outcome, IReadOnlyList<Guid>? MemoryIds, string? Note);
+
+/// <summary>Records outcomes against the search that served them, so results can be attributed to memories.</summary>
+public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts, RetrievalLog log, AuditTrail audit, TimeProvider clock)
+{
+    public const int NoteMax = 2000;
+
+    public async Task<WriteResult<Feedback>> RecordAsync(ApiCaller caller, FeedbackRequest request, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<FieldError>();
+        var outcome = request.Outcome?.Trim().ToLowerInvariant() switch
+        {
+            "success" => SourceOutcome.Success,
+            "failure" => SourceOutcome.Failure,
+            _ => (SourceOutcome?)null,
+        };
+        if (outcome is null)
+        {
+            errors.Add(new FieldError("outcome", "The outcome is 'success' or 'failure'."));
+        }
+
+        if (request.Note?.Length > NoteMax)
+        {
+            errors.Add(new FieldError("note", $"A note has at most {NoteMax} characters."));
+        }
+
+        if (request.RetrievalId == Guid.Empty)
+        {
+            errors.Add(new FieldError("retrievalId", "Give the retrievalId that the search returned."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return WriteResult<Feedback>.Fail(errors);
+        }
+
+        if (log.IsPending(request.RetrievalId))
+        {
+            await log.FlushAsync(cancellationToken);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var retrieval = await db.Retrievals.AsNoTracking().Include(r => r.Hits)
+            .FirstOrDefaultAsync(r => r.Id == request.RetrievalId && r.UserId == caller.UserId, cancellationToken);
+        if (retrieval is null)
+        {
+            return WriteResult<Feedback>.Fail("retrievalId", "No search of yours has this retrievalId.");
+        }
+
+        var used = request.MemoryIds?.Distinct().ToList() ?? [];
+        var returned = retrieval.Hits.Select(h => h.MemoryId).ToHashSet();
+        if (used.FirstOrDefault(id => !returned.Contains(id)) is var stranger && stranger != Guid.Empty)
+        {
+            return WriteResult<Feedback>.Fail("memoryIds", $"Memory {stranger} was not among the memories that search returned.");
+        }
+
+        var feedback = new Feedback
+        {
+            Id = Guid.CreateVersion7(), RetrievalId = retrieval.Id, ApiKeyId = caller.KeyId, UserId = caller.UserId,
+            Outcome = outcome!.Value, MemoryIds = used, Note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim(), At = clock.GetUtcNow(),
+        };
+        db.Feedback.Add(feedback);
+        audit.Record(db, caller.UserId, "feedback.recorded", "retrieval", retrieval.Id.ToString(), $"{feedback.Outcome}; used {used.Count} memories; key {caller.KeyName}");
+        await db.SaveChangesAsync(cancellationToken);
+        return WriteResult<Feedback>.Ok(feedback);
+    }
+}
