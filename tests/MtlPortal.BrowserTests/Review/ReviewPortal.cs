@@ -14,6 +14,13 @@ namespace MtlPortal.BrowserTests.Review;
 /// </summary>
 public sealed class ReviewPortal : KestrelPortalFactory
 {
+    public ReviewPortal()
+    {
+        // The test machine is shared and often busy; Playwright's default 5 s for an expectation fails these flows
+        // there while they are fine. Actions already wait 15 s (NewPortalPageAsync); expectations get the same.
+        Assertions.SetDefaultExpectTimeout(15_000);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);

@@ -95,4 +95,59 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         Assert.Equal(MemoryStatus.InReview, (await portal.MemoryAsync(third)).Status);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
+
+    [Fact]
+    public async Task Decision_AfterAnotherReviewerDecidedFirst_ShowsTheConflictAndReloadsTheQueue()
+    {
+        var team = await portal.NewTeamAsync("Race");
+        var otherReviewer = await portal.CreateUserAsync("second.race@example.org", [MtlPortal.Users.PortalRoles.Reviewer], [team.Name]);
+        var taken = await portal.SubmitAsync(team.Author, First);
+        await portal.SubmitAsync(team.Author, Third);
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync(team.ReviewerEmail);
+        await page.GotoAsync("/review");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.Locator("[data-testid=queue-item][aria-selected=true]")).ToContainTextAsync(First.Title);
+
+        // Someone else approves the open memory while this reviewer is still reading it.
+        await portal.AsAsync(otherReviewer, (w, a) => w.ReviewAsync(a, taken, ReviewDecision.RequestChanges, "Too specific."));
+        await page.Keyboard.PressAsync("a");
+
+        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Someone else changed this memory since you opened it");
+        await Expect(page.GetByTestId("queue-item")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-testid=queue-item][aria-selected=true]")).ToContainTextAsync("Add input validation");
+        var memory = await portal.MemoryAsync(taken);
+        Assert.Equal(MemoryStatus.ChangesRequested, memory.Status);
+        Assert.DoesNotContain(memory.Revisions.Single().Reviews, r => r.ReviewerId == team.Reviewer);
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task NearDuplicate_IsShownWithItsSimilarityAndCanBeMarkedAsTheOriginal()
+    {
+        var team = await portal.NewTeamAsync("Dupes");
+        var otherReviewer = await portal.CreateUserAsync("second.dupes@example.org", [MtlPortal.Users.PortalRoles.Reviewer], [team.Name]);
+        var original = await portal.SubmitAsync(team.Author, First);
+        await portal.AsAsync(otherReviewer, (w, a) => w.ReviewAsync(a, original, ReviewDecision.Approve, null));
+        var copy = await portal.SubmitAsync(team.Author, First with { Title = "Reproduce a failure before fixing it" });
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync(team.ReviewerEmail);
+        await page.GotoAsync("/review");
+        await page.WaitForInteractiveAsync();
+
+        await Expect(page.GetByTestId("duplicate-warning")).ToContainTextAsync("Reads like 1 memory already in the pool or in review");
+        var duplicate = page.GetByTestId("near-duplicate");
+        await Expect(duplicate).ToContainTextAsync(First.Title);
+        await Expect(duplicate.Locator(".similarity")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^(9\d|100)\s?%$"));
+        await page.ScreenshotAsync("review-queue-duplicates");
+        await duplicate.GetByTestId("mark-duplicate").ClickAsync();
+
+        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Rejected as a duplicate");
+        await Expect(page.GetByTestId("queue-empty")).ToBeVisibleAsync();
+        var marked = await portal.MemoryAsync(copy);
+        Assert.Equal((MemoryStatus.Rejected, original), (marked.Status, marked.DuplicateOfId));
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
 }
