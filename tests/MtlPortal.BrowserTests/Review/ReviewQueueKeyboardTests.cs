@@ -150,4 +150,33 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         Assert.Equal((MemoryStatus.Rejected, original), (marked.Status, marked.DuplicateOfId));
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
+
+    [Fact]
+    public async Task Filters_NarrowTheQueueBySourceDomainAndKind()
+    {
+        var team = await portal.NewTeamAsync("Filters");
+        await portal.SubmitAsync(team.Author, First);
+        await portal.SubmitAsync(team.Author, Second, domain: "mbpp");
+        await portal.SubmitAsync(team.Author, Third);
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync(team.ReviewerEmail);
+        await page.GotoAsync("/review");
+        await page.WaitForInteractiveAsync();
+        var items = page.GetByTestId("queue-item");
+        await Expect(items).ToHaveCountAsync(3);
+
+        await page.Locator(".rz-dropdown").Filter(new() { HasText = "All source domains" }).ClickAsync();
+        await page.Locator(".rz-dropdown-item").Filter(new() { HasText = "mbpp" }).ClickAsync();
+
+        await Expect(items).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("queue-count")).ToHaveTextAsync("1 of 3 waiting");
+        await Expect(page.Locator("[data-testid=queue-item][aria-selected=true]")).ToContainTextAsync("Fix a failing build");
+
+        await page.Locator(".rz-dropdown").Filter(new() { HasText = "All kinds" }).ClickAsync();
+        await page.Locator(".rz-dropdown-item").Filter(new() { HasText = "Insight" }).ClickAsync();
+
+        await Expect(page.GetByTestId("queue-empty")).ToContainTextAsync("Nothing waiting for review matches these filters.");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
 }
