@@ -41,6 +41,14 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
         await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Approved");
         await Expect(page.GetByTestId("status").First).ToHaveTextAsync("Approved");
         Assert.Equal(MemoryStatus.Approved, (await portal.MemoryAsync(id)).Status);
+
+        // Approved: a reviewer of the team may take it out of the pool, after confirming.
+        await page.GetByTestId("archive").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Archive" }).Last.ClickAsync();
+        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Archived" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("status").First).ToHaveTextAsync("Archived");
+        await Expect(page.GetByTestId("archive")).ToHaveCountAsync(0);
+        Assert.NotNull((await portal.MemoryAsync(id)).ArchivedAt);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 

@@ -142,9 +142,17 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         await Expect(duplicate).ToContainTextAsync(First.Title);
         await Expect(duplicate.Locator(".similarity")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^(9\d|100)\s?%$"));
         await page.ScreenshotAsync("review-queue-duplicates");
+
+        // Marking what it supersedes keeps it in the queue, with the mark shown and the version moved on.
+        await duplicate.GetByTestId("supersedes").ClickAsync();
+        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Marked as superseding" })).ToBeVisibleAsync();
+        await Expect(duplicate).ToContainTextAsync("this memory supersedes it");
+        Assert.Equal(original, (await portal.MemoryAsync(copy)).SupersedesId);
+
+        // On second thought it is a plain duplicate; the decision uses the version the page now shows.
         await duplicate.GetByTestId("mark-duplicate").ClickAsync();
 
-        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Rejected as a duplicate");
+        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Rejected as a duplicate" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("queue-empty")).ToBeVisibleAsync();
         var marked = await portal.MemoryAsync(copy);
         Assert.Equal((MemoryStatus.Rejected, original), (marked.Status, marked.DuplicateOfId));
