@@ -44,7 +44,9 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
 
         // Approved: a reviewer of the team may take it out of the pool, after confirming.
         await page.GetByTestId("archive").ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Archive" }).Last.ClickAsync();
+        var dialog = page.Locator(".rz-dialog");
+        await Expect(dialog).ToContainTextAsync("no longer served to agents");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Archive" }).ClickAsync();
         await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Archived" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("status").First).ToHaveTextAsync("Archived");
         await Expect(page.GetByTestId("archive")).ToHaveCountAsync(0);
