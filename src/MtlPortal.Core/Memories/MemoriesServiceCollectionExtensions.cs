@@ -16,6 +16,7 @@ public static class MemoriesServiceCollectionExtensions
         services.AddSingleton<ReviewSettingsStore>();
         services.AddScoped<MemoryWorkflow>();
         services.AddSingleton<MemoryQueries>();
+        services.AddSingleton<LatestRevisionQueries>();
         services.AddSingleton<ActorDirectory>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<Retrieval.ReembedJob>();

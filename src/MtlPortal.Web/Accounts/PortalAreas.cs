@@ -23,6 +23,7 @@ public static class PortalAreas
     [
         new("Pool", "pool", "inventory_2", PoolPolicy, PortalRoles.All),
         new("Contribute", "contribute", "edit_note", ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
+        new("My memories", "memories/mine", "folder_shared", ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
         new("Import and export", "memories/transfer", "swap_vert", TransferPolicy, PortalRoles.All),
         new("Review queue", "review", "fact_check", ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
         new("Runs", "runs", "play_circle", RunsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),

@@ -1,0 +1,234 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+using MtlPortal.Memories;
+using MtlPortal.Memories.Abstraction;
+using MtlPortal.Persistence;
+using MtlPortal.Settings;
+using MtlPortal.Validation;
+using MtlPortal.Web.Components.Memories;
+using MtlPortal.Web.Components.Review;
+using Radzen;
+
+namespace MtlPortal.Web.Components.Pages;
+
+/// <summary>
+/// One memory. Its team (and admins) see every revision with what changed from the one before, the whole review
+/// thread and the actions their role allows; everyone else sees only the approved revision the pool serves.
+/// </summary>
+public sealed partial class MemoryDetail
+{
+    private MemoryDetails? _details;
+    private IReadOnlyList<AbstractionFinding>? _findings;
+    private double _minimumInsightScore = ReviewSettings.Defaults.MinInsightAbstraction;
+    private Abilities _can = Abilities.None;
+    private string? _loadError;
+    private bool _busy;
+
+    [Inject]
+    public required LatestRevisionQueries Revisions { get; init; }
+
+    [Inject]
+    public required IDbContextFactory<PortalDbContext> Db { get; init; }
+
+    [Inject]
+    public required IServiceScopeFactory Scopes { get; init; }
+
+    [Inject]
+    public required ActorDirectory Actors { get; init; }
+
+    [Inject]
+    public required MemoryQueries Queries { get; init; }
+
+    [Inject]
+    public required MemoryAnalyzer Analyzer { get; init; }
+
+    [Inject]
+    public required ReviewSettingsStore SettingsStore { get; init; }
+
+    [Inject]
+    public required NotificationService Notifications { get; init; }
+
+    [Inject]
+    public required DialogService Dialogs { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Parameter]
+    public Guid Id { get; set; }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            _minimumInsightScore = (await SettingsStore.GetAsync(db)).MinInsightAbstraction;
+        }
+
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        var actor = await Actors.CurrentAsync(AuthenticationState);
+        if (actor is null)
+        {
+            _loadError = ActorLookup.NoActorMessage;
+            return;
+        }
+
+        var details = await Queries.DetailsAsync(actor, Id);
+        if (details is null)
+        {
+            // Missing and not visible look the same, so the page does not reveal that an unapproved memory exists.
+            _details = null;
+            Navigation.NotFound();
+            return;
+        }
+
+        _findings = (await Analyzer.LintAsync(details.Latest.Content)).Findings;
+        // Not registered with the container (yet); it needs only singletons.
+        var standing = await Revisions.StandingAsync(actor, Id);
+        _can = standing is null ? Abilities.None : Abilities.Of(actor, standing);
+        _details = details;
+    }
+
+    private Task SubmitAsync() =>
+        WriteAsync("Submitted for review", (workflow, actor, details) => workflow.SubmitAsync(actor, details.Id, details.Version));
+
+    private Task WithdrawAsync() =>
+        WriteAsync("Withdrawn from review", (workflow, actor, details) => workflow.WithdrawAsync(actor, details.Id, details.Version));
+
+    private async Task ArchiveAsync()
+    {
+        var confirmed = await Dialogs.Confirm(
+            "Archived memories are no longer served to agents, for good. The memory stays readable here as history.",
+            "Archive this memory?",
+            new ConfirmOptions { OkButtonText = "Archive", CancelButtonText = "Keep it" });
+        if (confirmed == true)
+        {
+            await WriteAsync("Archived", (workflow, actor, details) => workflow.ArchiveAsync(actor, details.Id, null, details.Version));
+        }
+    }
+
+    private async Task WriteAsync(string success, Func<MemoryWorkflow, Actor, MemoryDetails, Task<WriteResult<Memory>>> write)
+    {
+        if (_busy || _details is not { } details)
+        {
+            return;
+        }
+
+        _busy = true;
+        try
+        {
+            var actor = await Actors.CurrentAsync(AuthenticationState);
+            WriteFailure failure;
+            string? message;
+            if (actor is null)
+            {
+                (failure, message) = (WriteFailure.Forbidden, ActorLookup.NoActorMessage);
+            }
+            else
+            {
+                await using var scope = Scopes.CreateAsyncScope();
+                var result = await write(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor, details);
+                (failure, message) = (result.Failure, string.Join(" ", result.Errors.Select(e => e.Message)));
+            }
+
+            await ShowResultAsync(success, failure, message);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private Task ReviewedAsync(ReviewActionResult result) => ShowResultAsync(
+        result.Decision switch
+        {
+            ReviewDecision.Approve => "Approved",
+            ReviewDecision.RequestChanges => "Changes requested",
+            ReviewDecision.Reject => "Rejected",
+            _ => "Comment added",
+        },
+        result.Failure,
+        result.Message);
+
+    private async Task ShowResultAsync(string success, WriteFailure failure, string? message)
+    {
+        if (failure == WriteFailure.None)
+        {
+            Notifications.Notify(NotificationSeverity.Success, success, _details?.Latest.Content.DisplayTitle ?? "");
+        }
+        else
+        {
+            Notifications.Notify(new NotificationMessage
+            {
+                Severity = failure == WriteFailure.Conflict ? NotificationSeverity.Warning : NotificationSeverity.Error,
+                Summary = "Not saved",
+                Detail = message ?? "",
+                Duration = 10_000,
+            });
+        }
+
+        // Whatever happened, show the memory as it is now (after a conflict, as the other person left it).
+        await LoadAsync();
+    }
+
+    /// <summary>Provenance is not part of the text diff; say in words what of it changed.</summary>
+    private static IEnumerable<string> ProvenanceChanges(Provenance before, Provenance after)
+    {
+        if (before.SourceDomain != after.SourceDomain)
+        {
+            yield return $"Source domain: {before.SourceDomain} → {after.SourceDomain}";
+        }
+
+        if (before.SourceTaskRef != after.SourceTaskRef)
+        {
+            yield return $"Task: {before.SourceTaskRef ?? "—"} → {after.SourceTaskRef ?? "—"}";
+        }
+
+        if (before.SourceModel != after.SourceModel)
+        {
+            yield return $"Source model: {before.SourceModel} → {after.SourceModel}";
+        }
+
+        if (before.Outcome != after.Outcome)
+        {
+            yield return $"Outcome: {before.Outcome} → {after.Outcome}";
+        }
+
+        if (!before.Tags.SequenceEqual(after.Tags))
+        {
+            yield return $"Tags: {Join(before.Tags)} → {Join(after.Tags)}";
+        }
+
+        static string Join(IReadOnlyList<string> tags) => tags.Count == 0 ? "none" : string.Join(", ", tags);
+    }
+
+    /// <summary>What the signed-in user may do with the memory now, by <see cref="MemoryLifecycle"/>'s rules.</summary>
+    private sealed record Abilities(bool Edit, bool Submit, bool Withdraw, bool Review, bool Archive, bool Comment)
+    {
+        public static readonly Abilities None = new(false, false, false, false, false, false);
+
+        public bool Any => Edit || Submit || Withdraw || Archive;
+
+        public static Abilities Of(Actor actor, LatestRevisionStanding standing)
+        {
+            var facts = standing.Facts;
+            var editDraft = MemoryLifecycle.CanEditDraft(actor, facts).Allowed;
+            return new Abilities(
+                Edit: editDraft || MemoryLifecycle.CanRevise(actor, facts).Allowed,
+                Submit: editDraft,
+                Withdraw: MemoryLifecycle.CanWithdraw(actor, facts, standing.AnyDecision).Allowed,
+                // Asked with a comment, so the answer is whether this person reviews it at all; the comment and
+                // repeated approvals are checked when they decide.
+                Review: MemoryLifecycle.CanReview(actor, facts, ReviewDecision.RequestChanges, "(comment)").Allowed,
+                Archive: MemoryLifecycle.CanArchive(actor, facts).Allowed,
+                Comment: MemoryLifecycle.CanComment(actor, facts).Allowed);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using MtlPortal.IntegrationTests.Memories;
+using MtlPortal.Memories;
+using MtlPortal.Users;
+
+namespace MtlPortal.IntegrationTests.Review;
+
+/// <summary>
+/// The review queue, memory, "My memories" and review settings pages over HTTP: who may open them, and what their
+/// server-rendered first paint shows to whom.
+/// </summary>
+public class ReviewPagesTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
+{
+    private async Task<HttpClient> SignedInAsync(string email)
+    {
+        var client = portal.CreateBrowserlikeClient();
+        var response = await client.SignInAsync(email);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    private async Task<HttpClient> SignedInAsRoleAsync(string role)
+    {
+        var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.org";
+        await portal.CreateUserAsync(email, role);
+        return await SignedInAsync(email);
+    }
+
+    [Theory]
+    [InlineData("/review")]
+    [InlineData("/memories/mine")]
+    [InlineData("/admin/settings")]
+    [InlineData("/memories/0190a5b4-7a3c-7def-8123-456789abcdef")]
+    public async Task Page_Anonymous_RedirectsToSignIn(string path)
+    {
+        var response = await portal.CreateBrowserlikeClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/account/login", response.RedirectTarget());
+    }
+
+    [Theory]
+    [InlineData(PortalRoles.Contributor, "/review", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Manager, "/review", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Reviewer, "/review", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Admin, "/review", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Contributor, "/memories/mine", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Reviewer, "/memories/mine", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Admin, "/memories/mine", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Reviewer, "/admin/settings", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Contributor, "/admin/settings", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Admin, "/admin/settings", HttpStatusCode.OK)]
+    public async Task Page_IsOpenOnlyToItsRoles(string role, string path, HttpStatusCode expected)
+    {
+        var client = await SignedInAsRoleAsync(role);
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Redirect)
+        {
+            Assert.StartsWith("/account/access-denied", response.RedirectTarget());
+        }
+    }
+
+    [Fact]
+    public async Task ReviewQueue_ShowsTheTeamsSubmissionToItsReviewerButNotToTheAuthor()
+    {
+        await portal.SubmittedAsync(author: portal.Reviewer1, draft: MemoryPortal.Insight("Queue check: compare before and after"));
+
+        var reviewer = await (await SignedInAsync("reviewer2@example.org")).GetStringAsync("/review");
+        var author = await (await SignedInAsync("reviewer1@example.org")).GetStringAsync("/review");
+        var foreign = await (await SignedInAsync("foreign@example.org")).GetStringAsync("/review");
+
+        Assert.Contains("Queue check: compare before and after", reviewer);
+        Assert.DoesNotContain("Queue check: compare before and after", author); // four eyes
+        Assert.DoesNotContain("Queue check: compare before and after", foreign); // another team
+    }
+
+    [Fact]
+    public async Task MyMemories_ListsTheAuthorsMemoriesWithLinks()
+    {
+        var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Mine check: list what you wrote"));
+
+        var page = await (await SignedInAsync("author@example.org")).GetStringAsync("/memories/mine");
+        var colleague = await (await SignedInAsync("colleague@example.org")).GetStringAsync("/memories/mine");
+
+        Assert.Contains("Mine check: list what you wrote", page);
+        Assert.Contains($"href=\"memories/{id}\"", page);
+        Assert.Contains("In review", page);
+        Assert.DoesNotContain("Mine check: list what you wrote", colleague);
+    }
+
+    [Fact]
+    public async Task MemoryPage_UnknownId_IsNotFound()
+    {
+        var client = await SignedInAsync("author@example.org");
+
+        var response = await client.GetAsync($"/memories/{Guid.CreateVersion7()}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("There is nothing at this address.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MemoryPage_NeverApproved_IsNotFoundOutsideItsTeam()
+    {
+        var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Hidden check: not yet approved"));
+
+        var outsider = await (await SignedInAsync("foreign@example.org")).GetAsync($"/memories/{id}");
+        var author = await (await SignedInAsync("author@example.org")).GetAsync($"/memories/{id}");
+
+        Assert.Equal(HttpStatusCode.NotFound, outsider.StatusCode);
+        Assert.DoesNotContain("Hidden check", await outsider.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, author.StatusCode);
+        Assert.Contains("Hidden check: not yet approved", await author.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MemoryPage_TwoRevisions_ShowsTheTeamTheDiffAndOutsidersOnlyTheServedRevision()
+    {
+        var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Diff check: verify", "Run the tests before declaring done."));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var revised = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Diff check: verify", "Run the whole suite before declaring done."), submit: true));
+        Assert.True(revised.Succeeded);
+
+        var team = await (await SignedInAsync("colleague@example.org")).GetStringAsync($"/memories/{id}");
+        var outsider = await (await SignedInAsync("foreign@example.org")).GetStringAsync($"/memories/{id}");
+
+        Assert.Contains("Revision 2", team);
+        Assert.Contains("<del", team);
+        Assert.Matches("<ins[^>]*>whole suite</ins>", team);
+        Assert.Matches("<del[^>]*>tests</del>", team);
+        Assert.Contains("The pool serves revision 1 while revision 2 is in review.", team);
+        Assert.Contains("Run the tests before declaring done.", outsider);
+        Assert.DoesNotContain("whole suite", outsider);
+        Assert.DoesNotContain("History", outsider);
+    }
+
+    [Fact]
+    public async Task ReviewSettings_ShowsTheCurrentValuesToAnAdmin()
+    {
+        var page = await (await SignedInAsync(PortalFactory.AdminEmail)).GetStringAsync("/admin/settings");
+
+        Assert.Contains("Approvals required", page);
+        Assert.Contains("Duplicate threshold", page);
+        Assert.Contains("href=\"admin/settings\"", page);
+    }
+}
