@@ -47,7 +47,20 @@ public static class PageExtensions
         await page.GetByTestId("signed-in-as").WaitForAsync();
     }
 
-    /// <summary>Saves a screenshot under TestResults/screenshots for a person to look at; never asserted on.</summary>
-    public static Task ScreenshotAsync(this IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", name + ".png"), FullPage = true });
+    /// <summary>Where screenshots go: beside the test binaries, overwritten by each run. For people to look at; never asserted on.</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    /// <summary>
+    /// Two screenshots: the window as a reader sees it, and a tall one of the whole page. The layout scrolls inside
+    /// its body, not the document, so a full-page screenshot alone would still stop at the window's height.
+    /// </summary>
+    public static async Task ScreenshotAsync(this IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png") });
+        var window = page.ViewportSize;
+        await page.SetViewportSizeAsync(window?.Width ?? 1280, 2000);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + "-tall.png") });
+        await page.SetViewportSizeAsync(window?.Width ?? 1280, window?.Height ?? 720);
+    }
 }
