@@ -7,7 +7,8 @@ public sealed partial class ApprovedPoolIndex
     // Why a parallel scan, and from what size (bench/MtlPortal.Bench on the 2-core dev machine, 10^5 × 384):
     // the float scan reads 154 MB and takes ~7 ms however it is vectorised, because it is memory-bound; the int8
     // codes are a quarter of that, ~1.4–2 ms on one core, which already meets the 3 ms target. One core does not
-    // saturate memory bandwidth, so a second core brings it to ~0.8 ms when it is free. Below ~4 MB of codes
+    // saturate memory bandwidth, so a second core brings it to ~0.8 ms when it is free (and, by the design of
+    // ChunkedScan, costs about nothing when it is busy with other work). Below ~4 MB of codes
     // (10^4 × 384) a scan takes ~0.1 ms and a thread-pool hand-off gains nothing measurable, so small pools
     // stay on the calling thread, which also keeps a busy web host's thread pool for other requests.
     private const long ParallelScanMinCodeBytes = 4L << 20;
