@@ -14,6 +14,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
           --mode index|api        what to measure (default index; api is reserved, not built yet)
+          --api                   same as --mode api
           --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
           --dims 384,1536         embedding dimensions (default 384,1536)
           --queries N             timed searches per pool (default 200)
@@ -54,6 +55,8 @@ internal sealed record BenchOptions
             options = args[i] switch
             {
                 "--quick" => options,
+                "--api" => options with { Mode = BenchMode.Api },
+                "--help" or "-h" => throw new ArgumentException("MtlPortal.Bench measures retrieval performance."),
                 "--mode" => options with { Mode = Enum.Parse<BenchMode>(Value(), ignoreCase: true) },
                 "--sizes" => options with { Sizes = Integers(Value()) },
                 "--dims" => options with { Dimensions = Integers(Value()) },

@@ -201,14 +201,16 @@ internal static class IndexSearchBenchmark
 
     private static double IndexBytes(int size, int dims) => size * 1.07 * dims * (4 + 1);
 
-    // MemAvailable counts memory other processes on this shared machine already use; the GC's figure does not.
+    // The smaller of the machine's free memory (MemAvailable counts what other processes on this shared machine
+    // use; the GC's figure does not) and what the GC may still allocate, which is less under DOTNET_GCHeapHardLimit.
     private static double FreeMemoryBytes()
     {
         const string MemInfo = "/proc/meminfo";
+        double gcHeadroom = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - (double)GC.GetTotalMemory(forceFullCollection: false);
         string? line = File.Exists(MemInfo) ? File.ReadLines(MemInfo).FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal)) : null;
         return line is null
-            ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
-            : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            ? gcHeadroom
+            : Math.Min(gcHeadroom, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024);
     }
 
     private static string Pair(LatencyStats stats) =>
