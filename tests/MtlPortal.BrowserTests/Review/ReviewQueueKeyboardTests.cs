@@ -75,6 +75,9 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
 
         // Escape leaves the box; c requests changes with the comment and moves on to the next memory.
         await page.Keyboard.PressAsync("Escape");
+
+        // Escape hands the keyboard back through the server; wait for it, as a person sees the box lose focus.
+        await Expect(page.GetByTestId("review-comment")).Not.ToBeFocusedAsync();
         await page.Keyboard.PressAsync("c");
         await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Changes requested" })).ToBeVisibleAsync();
         await Expect(items).ToHaveCountAsync(2);
