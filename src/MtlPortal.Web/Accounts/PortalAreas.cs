@@ -28,6 +28,7 @@ public static class PortalAreas
         new("Review queue", "review", "fact_check", ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
         new("Runs", "runs", "play_circle", RunsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
         new("Dashboards", "dashboards", "monitoring", DashboardsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
+        new("API", "api-docs", "api", PoolPolicy, PortalRoles.All),
         new("Admin", "admin/users", "admin_panel_settings", AdminPolicy, [PortalRoles.Admin]),
     ];
 }
