@@ -99,6 +99,32 @@ public class SignInTests(PortalFactory portal) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task ChangePassword_WithTheCurrentPassword_TheNewOneSignsInAndTheOldOneNoLonger()
+    {
+        await portal.CreateUserAsync("changer@example.org", PortalRoles.Contributor);
+        var client = portal.CreateBrowserlikeClient();
+        await client.SignInAsync("changer@example.org");
+
+        var wrong = await client.SubmitFormAsync("/account/change-password", "change-password", new Dictionary<string, string>
+        {
+            ["Input.CurrentPassword"] = "Not-the-password-1",
+            ["Input.NewPassword"] = "Brand-New-Secret-7",
+            ["Input.ConfirmPassword"] = "Brand-New-Secret-7",
+        });
+        var changed = await client.SubmitFormAsync("/account/change-password", "change-password", new Dictionary<string, string>
+        {
+            ["Input.CurrentPassword"] = PortalFactory.Password,
+            ["Input.NewPassword"] = "Brand-New-Secret-7",
+            ["Input.ConfirmPassword"] = "Brand-New-Secret-7",
+        });
+
+        Assert.Contains("The current password is wrong.", await wrong.Content.ReadAsStringAsync());
+        Assert.Contains("Your password was changed.", await changed.Content.ReadAsStringAsync());
+        Assert.Contains("The email or password is wrong.", await (await portal.CreateBrowserlikeClient().SignInAsync("changer@example.org")).Content.ReadAsStringAsync());
+        Assert.Equal("/", (await portal.CreateBrowserlikeClient().SignInAsync("changer@example.org", "Brand-New-Secret-7")).RedirectTarget());
+    }
+
+    [Fact]
     public async Task Home_Anonymous_RedirectsToSignIn()
     {
         var response = await portal.CreateBrowserlikeClient().GetAsync("/");

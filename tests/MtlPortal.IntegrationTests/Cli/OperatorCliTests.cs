@@ -77,6 +77,27 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task CreateApiKey_PrintsASecretThatAuthenticatesOnce()
+    {
+        await RunAsync("create-user", "--email", "keyholder@example.org", "--password", PortalFactory.Password, "--role", "Contributor", "--team", "Keys");
+
+        var (exit, output, error) = await RunAsync("create-api-key", "--user", "keyholder@example.org", "--scopes", "memories:read,feedback:write", "--expires", "30");
+        var (badExit, _, badError) = await RunAsync("create-api-key", "--user", "keyholder@example.org", "--scopes", "reviews:write");
+
+        Assert.True(exit == 0, error);
+        var secret = output.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("mtl_", StringComparison.Ordinal));
+        Assert.Contains("with scopes memories:read, feedback:write, expiring", output);
+        Assert.Equal(1, badExit);
+        Assert.Contains("do not allow reviews:write", badError);
+
+        await using var portal = new CliDatabasePortal(database.ConnectionString);
+        await portal.InitializeAsync();
+        var client = portal.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/v1/memories")).StatusCode);
+    }
+
+    [Fact]
     public async Task Help_ListsTheCommands()
     {
         var (exit, output, _) = await RunAsync("--help");

@@ -112,6 +112,35 @@ public class SecondInstanceTests(MemoryPortal portal) : IClassFixture<MemoryPort
         Assert.DoesNotContain(secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()), h => h.MemoryId == id);
     }
 
+    [Fact]
+    public async Task ApprovalThroughOneInstance_IsReturnedByTheSecondInstancesSearchApi()
+    {
+        await using var second = new SecondInstance(portal.ConnectionString);
+        await second.InitializeAsync();
+        var created = await second.Services.GetRequiredService<MtlPortal.Agents.ApiKeyService>()
+            .CreateAsync(portal.Colleague, "second instance", [MtlPortal.Agents.ApiScopes.MemoriesRead], null, "[test]");
+        var client = second.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Value!.Secret);
+        var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Served by the other instance", "Keep each change small and rerun the checks after it. Small steps make the failing one obvious."));
+
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+
+        var clock = Stopwatch.StartNew();
+        var found = false;
+        while (!found && clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            var response = await client.PostAsync("/api/v1/memories/search", new StringContent(
+                "{\"query\": \"keep each change small and rerun the checks\", \"k\": 5}", System.Text.Encoding.UTF8, "application/json"));
+            found = (await response.Content.ReadAsStringAsync()).Contains(id.ToString(), StringComparison.Ordinal);
+            if (!found)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.True(found, "The second instance did not serve the approval within two seconds.");
+    }
+
     private async Task<float[]> EmbedAsync() =>
         await portal.Services.GetRequiredService<MemoryAnalyzer>().EmbedAsync(MemoryPortal.Insight().Content.TextForEmbedding());
 }
