@@ -15,7 +15,6 @@ namespace MtlPortal.Persistence;
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
-    private const string OwnerFileName = "mtl-portal.owner";
     private const string ServiceUser = "postgres";
 
     private readonly string _binDirectory;
@@ -102,28 +101,40 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
-        await PrepareDataDirectoryAsync(cancellationToken);
-        if (await TryAttachToRunningPortalAsync(cancellationToken))
+        Directory.CreateDirectory(Path.GetDirectoryName(DataDirectory)!);
+        if (ReadOwner() is { } owner && owner.Pid != Environment.ProcessId && IsAlive(owner.Pid))
         {
+            await AttachAsync(owner.Pid, cancellationToken);
             return;
         }
 
-        await ClearStaleServerAsync(cancellationToken);
-
-        Port = FreeLoopbackPort();
-        await File.WriteAllTextAsync(OwnerFile, $"{Environment.ProcessId} {Port}\n", cancellationToken);
-
-        var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
-        if (!_durable)
+        // Claim the folder first: a command started while this portal initialises or starts its server waits for
+        // it instead of taking the half-made server for a stale one.
+        await WriteOwnerAsync(0, cancellationToken);
+        try
         {
-            settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        }
+            await PrepareDataDirectoryAsync(cancellationToken);
+            await ClearStaleServerAsync(cancellationToken);
+            Port = FreeLoopbackPort();
 
-        var started = await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", settings, "start"], cancellationToken);
-        if (started.ExitCode != 0)
+            var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
+            if (!_durable)
+            {
+                settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            }
+
+            var started = await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", settings, "start"], cancellationToken);
+            if (started.ExitCode != 0)
+            {
+                throw new PortalStartupException($"PostgreSQL did not start (pg_ctl exit code {started.ExitCode}): {started.Output.Trim()} See {LogFile}.");
+            }
+
+            await WriteOwnerAsync(Port, cancellationToken);
+        }
+        catch
         {
             File.Delete(OwnerFile);
-            throw new PortalStartupException($"PostgreSQL did not start (pg_ctl exit code {started.ExitCode}): {started.Output.Trim()} See {LogFile}.");
+            throw;
         }
 
         _started = true;
@@ -169,7 +180,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private string OwnerFile => Path.Combine(DataDirectory, OwnerFileName);
+    /// <summary>
+    /// Beside the data folder, not in it (initdb wants an empty folder): the PID of the portal that owns the
+    /// server, and its port once the server is up.
+    /// </summary>
+    public string OwnerFile => DataDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".owner";
 
     private string LogFile => Path.Combine(DataDirectory, "server.log");
 
@@ -205,27 +220,46 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     /// <summary>
     /// While a portal runs, an operator command (or a second portal) on the same data folder uses that portal's
-    /// server instead of starting another; it leaves the server running when it ends.
+    /// server instead of starting another, waiting for it while it starts; it leaves the server running when it ends.
     /// </summary>
-    private async Task<bool> TryAttachToRunningPortalAsync(CancellationToken cancellationToken)
+    private async Task AttachAsync(int ownerPid, CancellationToken cancellationToken)
     {
-        if (!File.Exists(OwnerFile))
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
         {
-            return false;
-        }
+            if (ReadOwner() is { Port: > 0 } owner && owner.Pid == ownerPid && await IsServerRunningAsync(cancellationToken))
+            {
+                Port = owner.Port;
+                _attached = true;
+                _logger.LogInformation("Using the PostgreSQL server of the running portal process {Pid} on 127.0.0.1:{Port}", ownerPid, Port);
+                return;
+            }
 
-        var owner = (await File.ReadAllTextAsync(OwnerFile, cancellationToken)).Split(' ', StringSplitOptions.TrimEntries);
-        if (owner.Length != 2 || !int.TryParse(owner[0], out var ownerPid) || !int.TryParse(owner[1], out var ownerPort)
-            || ownerPid == Environment.ProcessId || !IsAlive(ownerPid) || !await IsServerRunningAsync(cancellationToken))
-        {
-            return false;
-        }
+            if (!IsAlive(ownerPid) || DateTime.UtcNow > deadline)
+            {
+                throw new PortalStartupException(
+                    $"The portal process {ownerPid} owns the data folder {DataDirectory} but its database did not come up. Wait for it to start (or stop it) and try again.");
+            }
 
-        Port = ownerPort;
-        _attached = true;
-        _logger.LogInformation("Using the PostgreSQL server of the running portal process {Pid} on 127.0.0.1:{Port}", ownerPid, Port);
-        return true;
+            await Task.Delay(200, cancellationToken);
+        }
     }
+
+    private (int Pid, int Port)? ReadOwner()
+    {
+        try
+        {
+            var parts = File.ReadAllText(OwnerFile).Split(' ', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length == 2 && int.TryParse(parts[0], out var pid) && int.TryParse(parts[1], out var port) ? (pid, port) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private Task WriteOwnerAsync(int port, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(OwnerFile, $"{Environment.ProcessId} {port}\n", cancellationToken);
 
     /// <summary>
     /// A server may still run on this data folder after the process that started it crashed; stop it so this

@@ -72,8 +72,12 @@ public static class OperatorCli
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
         configure?.Invoke(builder.Configuration);
+        // Commands print their results on stdout (scripts capture it, e.g. a new key's secret); logs go to stderr,
+        // and only warnings and errors. This filter is added after the configuration's, so it wins over it.
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddPortalServices(builder.Configuration);
         using var host = builder.Build();
 

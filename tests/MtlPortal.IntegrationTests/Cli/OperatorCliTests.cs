@@ -110,6 +110,9 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
     /// <summary>A portal host on the database the CLI wrote to.</summary>
     private sealed class CliDatabasePortal(string connectionString) : PortalFactory
     {
+        // The CLI made the users; a second portal on the same database must not add its own admin again.
+        protected override bool SeedAdmin => false;
+
         public override Task InitializeAsync()
         {
             UseConnectionString(connectionString);

@@ -42,7 +42,7 @@ public class EmbeddedPostgresTests
         using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
         {
             await gone.WaitForExitAsync();
-            await File.WriteAllTextAsync(Path.Combine(data, "mtl-portal.owner"), $"{gone.Id} {crashed.Port}\n");
+            await File.WriteAllTextAsync(crashed.OwnerFile, $"{gone.Id} {crashed.Port}\n");
         }
 
         var restarted = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
@@ -69,7 +69,7 @@ public class EmbeddedPostgresTests
         {
             // An operator command run beside the portal: the folder's owner file names another live process.
             using var sleeper = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
-            await File.WriteAllTextAsync(Path.Combine(data, "mtl-portal.owner"), $"{sleeper.Id} {portal.Port}\n");
+            await File.WriteAllTextAsync(portal.OwnerFile, $"{sleeper.Id} {portal.Port}\n");
 
             var command = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
             await command.StartAsync();
@@ -78,6 +78,34 @@ public class EmbeddedPostgresTests
 
             Assert.Equal("1", await ScalarAsync(portal.ConnectionString("postgres"), "SELECT 1::text"));
             sleeper.Kill();
+        }
+        finally
+        {
+            await portal.StopAsync(immediate: true);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_WhileTheOwningPortalIsStillStarting_WaitsForItsServer()
+    {
+        var data = Path.Combine(TestPostgres.NewTempDirectory("starting"), "pgdata");
+        using var starter = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+        var portal = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await portal.StartAsync();
+        try
+        {
+            // A portal (here: a live stand-in process) has claimed the folder but its server is not up yet.
+            await File.WriteAllTextAsync(portal.OwnerFile, $"{starter.Id} 0\n");
+            var command = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+            var waiting = command.StartAsync();
+            await Task.Delay(500);
+            Assert.False(waiting.IsCompleted);
+
+            await File.WriteAllTextAsync(portal.OwnerFile, $"{starter.Id} {portal.Port}\n");
+            await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(portal.Port, command.Port);
+            starter.Kill();
         }
         finally
         {
