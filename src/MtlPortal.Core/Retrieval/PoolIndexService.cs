@@ -82,6 +82,11 @@ public sealed class PoolIndexService(
             {
                 return;
             }
+            catch (ObjectDisposedException)
+            {
+                // The host is gone (it failed to start, or stopped): nothing left to keep in sync.
+                return;
+            }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {
                 logger.LogWarning(e, "Lost the pool's change feed; reloading the index in {Delay}", delay);

@@ -137,7 +137,7 @@ internal sealed class ReembedOnStartup(ReembedJob job, ILogger<ReembedOnStartup>
                 await job.RunAsync("[startup]", cancellationToken: stoppingToken);
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
         {
             // Logged by the job; the portal keeps serving what is up to date, and an admin can retry.
             logger.LogWarning("Start-up re-embed did not finish: {Message}", e.Message);

@@ -81,5 +81,10 @@ public static class PortalHostingExtensions
             await Console.Error.WriteLineAsync($"The portal could not start: {string.Join(" ", e.Failures)}");
             return 1;
         }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"The portal could not start: {e.Message} Stop what uses it, or choose another address with --urls (e.g. --urls http://localhost:5081).");
+            return 1;
+        }
     }
 }
