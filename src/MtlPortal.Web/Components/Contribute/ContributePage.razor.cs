@@ -9,6 +9,7 @@ using MtlPortal.Settings;
 using MtlPortal.Teams;
 using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Components.Forms;
+using MtlPortal.Web.Components.Memories;
 using Radzen;
 
 namespace MtlPortal.Web.Components.Contribute;
@@ -138,8 +139,7 @@ public sealed partial class ContributePage : IDisposable
     }
 
     private async Task<Actor> ActorAsync() =>
-        await Actors.GetAsync(UserIds.Of((await AuthenticationState).User))
-            ?? throw new InvalidOperationException("The signed-in user no longer exists or was disabled.");
+        await Actors.CurrentAsync(AuthenticationState) ?? throw new InvalidOperationException(ActorLookup.NoActorMessage);
 
     private static LifecycleFacts Facts(MemoryDetails details, RevisionView revision) => new(
         details.AuthorId, details.TeamId, details.ArchivedAt is not null, details.ApprovedRevisionId is not null,

@@ -90,7 +90,6 @@ public sealed partial class MemoryDetail
         }
 
         _findings = (await Analyzer.LintAsync(details.Latest.Content)).Findings;
-        // Not registered with the container (yet); it needs only singletons.
         var standing = await Revisions.StandingAsync(actor, Id);
         _can = standing is null ? Abilities.None : Abilities.Of(actor, standing);
         _details = details;
