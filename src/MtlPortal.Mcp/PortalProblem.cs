@@ -54,7 +54,7 @@ public static class PortalProblem
             HttpStatusCode.Forbidden =>
                 "The API key may not do this: use a key that has the scope named above (MTL_API_KEY or --api-key).",
             HttpStatusCode.TooManyRequests =>
-                $"Retry after {RetrySeconds(retryAfter)} seconds.",
+                $"Wait {RetrySeconds(retryAfter)} seconds, then call the tool again.",
             HttpStatusCode.BadRequest when errors.Count > 0 =>
                 "Correct the arguments named above and call the tool again.",
             _ => null,
