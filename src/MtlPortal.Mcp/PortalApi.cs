@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text;
@@ -63,12 +62,12 @@ public sealed class PortalApi(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            throw new PortalApiException(null,
+            throw new PortalApiException(
                 $"Could not reach the portal at {http.BaseAddress}: {e.Message} Check that the portal is running and that MTL_PORTAL_URL (or --url) is its address.", e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PortalApiException(null, $"The portal at {http.BaseAddress} did not answer within {http.Timeout.TotalSeconds:0} s; try again later.", e);
+            throw new PortalApiException($"The portal at {http.BaseAddress} did not answer within {http.Timeout.TotalSeconds:0} s; try again later.", e);
         }
 
         using (response)
@@ -76,7 +75,7 @@ public sealed class PortalApi(HttpClient http)
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new PortalApiException(response.StatusCode, PortalProblem.Describe(response.StatusCode, response.Headers.RetryAfter, text));
+                throw new PortalApiException(PortalProblem.Describe(response.StatusCode, response.Headers.RetryAfter, text));
             }
 
             try
@@ -86,7 +85,7 @@ public sealed class PortalApi(HttpClient http)
             }
             catch (JsonException e)
             {
-                throw new PortalApiException(response.StatusCode,
+                throw new PortalApiException(
                     $"{http.BaseAddress} answered {path} with something that is not the portal's API ({e.Message}). Check that MTL_PORTAL_URL (or --url) is the portal's address.", e);
             }
         }
@@ -94,9 +93,5 @@ public sealed class PortalApi(HttpClient http)
 }
 
 /// <summary>A request to the portal that failed; the message is written for the agent that called the tool.</summary>
-public sealed class PortalApiException(HttpStatusCode? status, string message, Exception? inner = null)
-    : ModelContextProtocol.McpException(message, inner)
-{
-    /// <summary>The portal's status code, or null when it could not be reached.</summary>
-    public HttpStatusCode? Status { get; } = status;
-}
+/// <remarks>An <see cref="ModelContextProtocol.McpException"/>: should one escape a tool, the SDK still shows its message (it hides other exceptions' messages).</remarks>
+public sealed class PortalApiException(string message, Exception? inner = null) : ModelContextProtocol.McpException(message, inner);

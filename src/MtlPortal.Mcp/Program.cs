@@ -22,21 +22,8 @@ if (settings is null)
     return 2;
 }
 
-// The empty builder reads no appsettings.json from whatever folder the agent starts this in, and logs nowhere
-// until told: everything goes to standard error.
 var builder = Host.CreateEmptyApplicationBuilder(settings: null);
-builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-builder.Logging.SetMinimumLevel(LogLevel.Information).AddFilter("ModelContextProtocol", LogLevel.Warning);
-builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-builder.Services.AddSingleton(new PortalApi(PortalApi.CreateHttpClient(settings)));
-builder.Services.AddMcpServer(o =>
-    {
-        o.ServerInfo = new() { Name = "mtl-portal", Title = "MTL Portal memories", Version = PortalApi.ServerVersion };
-        o.ServerInstructions = ServerText.Instructions;
-    })
-    .WithStdioServerTransport()
-    .WithTools<MemoryTools>();
-
+builder.AddPortalMcpServer(settings);
 var host = builder.Build();
 host.Services.GetRequiredService<ILogger<PortalApi>>().LogInformation("Serving the memories of {Portal} over stdio.", settings.PortalUrl);
 await host.RunAsync();
