@@ -30,6 +30,10 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
     public const int MaxExpiryDays = 3650;
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
 
+    // Unknown secrets are remembered too (so a misconfigured agent costs no query per request); the cap keeps a
+    // flood of made-up keys from growing the cache without bound.
+    private const int MaxCached = 10_000;
+
     private readonly ConcurrentDictionary<string, (ApiCaller? Caller, DateTimeOffset Until)> _checked = new(StringComparer.Ordinal);
 
     public async Task<WriteResult<CreatedApiKey>> CreateAsync(string userId, string name, IReadOnlyCollection<string> scopes, int? expiresInDays, string actor, CancellationToken cancellationToken = default)
@@ -152,6 +156,11 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> contexts, A
         if (key?.ExpiresAt is { } expires && expires < until)
         {
             until = expires;
+        }
+
+        if (_checked.Count >= MaxCached)
+        {
+            _checked.Clear();
         }
 
         _checked[hash] = (caller, until);
