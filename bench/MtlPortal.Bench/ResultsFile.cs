@@ -26,7 +26,8 @@ internal sealed class ResultsFile : IDisposable
 
     public void Dispose() => _writer.Dispose();
 
-    private static string RepositoryRoot()
+    /// <summary>The folder holding MtlPortal.sln above the working directory (else the working directory).</summary>
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
         {

@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace MtlPortal.Bench;
+
+/// <summary>
+/// CPU time from /proc, so that a load step can say where the machine's two cores went: the portal, its
+/// PostgreSQL, the load client (this process), and everything else on the shared machine.
+/// </summary>
+internal static class CpuMeter
+{
+    // USER_HZ, the unit of /proc's tick counts: fixed at 100 by the Linux ABI on the architectures .NET runs on.
+    private const double TicksPerSecond = 100;
+
+    /// <summary>A process's own CPU seconds (user + system); NaN when it is gone.</summary>
+    public static double ProcessSeconds(int pid) =>
+        Fields(pid) is { } f ? (f[11] + f[12]) / TicksPerSecond : double.NaN;
+
+    /// <summary>
+    /// CPU seconds of a process tree: the root with the children it has waited for, plus every live descendant.
+    /// For PostgreSQL's postmaster that is the whole server: its backends, and those that have exited.
+    /// </summary>
+    public static double TreeSeconds(int rootPid)
+    {
+        if (Fields(rootPid) is not { } root)
+        {
+            return double.NaN;
+        }
+
+        var children = new Dictionary<int, List<int>>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out int pid) && pid != rootPid && Fields(pid) is { } f)
+            {
+                int parent = (int)f[1];
+                if (!children.TryGetValue(parent, out var list))
+                {
+                    children[parent] = list = [];
+                }
+
+                list.Add(pid);
+            }
+        }
+
+        double ticks = root[11] + root[12] + root[13] + root[14];
+        var pending = new Stack<int>(children.GetValueOrDefault(rootPid) ?? []);
+        for (int visited = 0; pending.Count > 0 && visited < 100_000; visited++)
+        {
+            int pid = pending.Pop();
+            if (Fields(pid) is { } f)
+            {
+                ticks += f[11] + f[12];
+            }
+
+            foreach (int child in children.GetValueOrDefault(pid) ?? [])
+            {
+                pending.Push(child);
+            }
+        }
+
+        return ticks / TicksPerSecond;
+    }
+
+    /// <summary>The machine's busy and total CPU seconds over all cores since boot (idle and I/O wait are not busy).</summary>
+    public static (double Busy, double Total) MachineSeconds()
+    {
+        string? line = File.ReadLines("/proc/stat").FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        double[] values = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+        // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+        double total = values.Take(8).Sum();
+        double idle = values[3] + values[4];
+        return ((total - idle) / TicksPerSecond, total / TicksPerSecond);
+    }
+
+    /// <summary>The 1-minute load average, as uptime shows it.</summary>
+    public static double LoadAverage() =>
+        File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
+            : double.NaN;
+
+    // The fields of /proc/<pid>/stat after the command name (which may contain spaces): index 0 is the state,
+    // 1 the parent pid, 11/12 utime/stime, 13/14 the waited-for children's cutime/cstime.
+    private static double[]? Fields(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        string[] parts = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var fields = new double[15];
+        for (int i = 1; i < fields.Length; i++)
+        {
+            fields[i] = double.Parse(parts[i], CultureInfo.InvariantCulture);
+        }
+
+        return fields;
+    }
+}
