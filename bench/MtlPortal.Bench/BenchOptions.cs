@@ -29,6 +29,8 @@ internal sealed record BenchOptions
           --concurrency 4,8,...   concurrent client workers, one step each (default 4,8,16,32)
           --warmup S              unmeasured seconds before each step (default 3)
           --duration S            measured seconds per step (default 10)
+          --portal-env NAME=VALUE an environment variable for the portal process (repeatable), to compare settings,
+                                  e.g. DOTNET_gcServer=0 or Logging__LogLevel__Default=Warning
         """;
 
     public BenchMode Mode { get; init; } = BenchMode.Index;
@@ -54,6 +56,8 @@ internal sealed record BenchOptions
     public double WarmupSeconds { get; init; } = 3;
 
     public double DurationSeconds { get; init; } = 10;
+
+    public IReadOnlyDictionary<string, string> PortalEnvironment { get; init; } = new Dictionary<string, string>();
 
     public static BenchOptions Parse(string[] args)
     {
@@ -83,6 +87,7 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = Integers(Value()) },
                 "--warmup" => options with { WarmupSeconds = Seconds(Value(), allowZero: true) },
                 "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
+                "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
@@ -93,6 +98,14 @@ internal sealed record BenchOptions
     // Accepts 1e5-style shorthands, since pool sizes are powers of ten.
     private static int[] Integers(string list) =>
         [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Positive)];
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> variables, string assignment)
+    {
+        int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0
+            ? new Dictionary<string, string>(variables) { [assignment[..equals]] = assignment[(equals + 1)..] }
+            : throw new ArgumentException($"'{assignment}' is not NAME=VALUE.");
+    }
 
     private static double Seconds(string text, bool allowZero)
     {
