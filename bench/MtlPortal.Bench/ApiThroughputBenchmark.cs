@@ -29,7 +29,7 @@ internal static partial class ApiThroughputBenchmark
 
     private static readonly string[] Columns =
     [
-        "timestamp", "cores", "load_avg_1m", "memories", "k", "concurrency", "warmup_s", "duration_s", "requests", "errors", "statuses",
+        "timestamp", "cores", "load_avg_1m", "memories", "k", "loop", "rate_per_s", "concurrency", "warmup_s", "duration_s", "requests", "errors", "statuses",
         "requests_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms",
         "portal_cpu_pct", "postgres_cpu_pct", "client_cpu_pct", "machine_cpu_pct", "other_cpu_pct",
         "portal_cpu_us_per_request", "postgres_cpu_us_per_request", "client_cpu_us_per_request", "log_backlog", "meets_target", "portal_env",
@@ -111,7 +111,8 @@ internal static partial class ApiThroughputBenchmark
         }
 
         run.Portal = PortalServer.Start(connectionString, settings);
-        using var client = NewClient(run.Portal.Address, secret, options.Concurrency.Max());
+        // Enough connections for every closed-loop worker, and for the open loop's requests in flight when the portal stalls.
+        using var client = NewClient(run.Portal.Address, secret, Math.Max(options.Concurrency.DefaultIfEmpty(0).Max(), 64));
         await run.Portal.WaitUntilReadyAsync(client, TimeSpan.FromMinutes(2), cancellationToken);
         int indexed = await run.Portal.IndexLoadedAsync(TimeSpan.FromMinutes(5), cancellationToken);
         int served = await CountServedAsync(client, cancellationToken);
@@ -131,32 +132,44 @@ internal static partial class ApiThroughputBenchmark
             .ToArray();
         int responseBytes = await CheckSearchAsync(client, bodies[0], options.K, cancellationToken);
 
+        var load = new SearchLoad(client, bodies);
+        int warmConcurrency = options.Concurrency.DefaultIfEmpty(16).Max();
+        var (warmSeconds, warmAnswered) = await WarmUpPortalAsync(load, warmConcurrency, run.Portal.ProcessId, cancellationToken);
+        Console.WriteLine($"Portal warm-up at C = {warmConcurrency}: {warmSeconds:F0} s until its JIT settled (tiered compilation idle for a second).");
+
         using var results = new ResultsFile(options.OutputDirectory, "api", Columns);
         double loadAtStart = CpuMeter.LoadAverage();
         Console.WriteLine();
         Console.WriteLine($"POST /api/v1/memories/search: {options.Memories:N0} approved insights, k = {options.K}, excludeDomains [{InsightCorpus.QueryDomain}], "
             + $"queries: {querySource}; one answer is {responseBytes:N0} bytes.");
-        Console.WriteLine($"Closed loop: C workers over one HttpClient (HTTP/1.1 keep-alive, loopback), {options.WarmupSeconds} s warm-up + {options.DurationSeconds} s measured per step. "
+        Console.WriteLine($"Steps: {(options.Rates.Count > 0 ? $"open loop at {string.Join(", ", options.Rates.Select(r => $"{r:N0}"))} searches/s (row '@rate'; C is the most in flight), then " : "")}"
+            + $"closed loop with C workers; one HttpClient (HTTP/1.1 keep-alive, loopback); {options.WarmupSeconds} s warm-up + {options.DurationSeconds} s measured per step. "
             + $"{Environment.ProcessorCount} cores shared by the client, the portal and PostgreSQL; load average {loadAtStart:F2} at start.");
         Console.WriteLine($"CPU in % of one core over the measured window (the machine has {Environment.ProcessorCount * 100} %); 'other' is the rest of the machine. "
             + $"Target: >= {TargetRequestsPerSecond:N0} req/s with p99 <= {TargetP99Milliseconds} ms.");
         Console.WriteLine();
-        Console.WriteLine($"{"",4} | {"",7} | {"latency, ms",-31} | {"",6} | {"CPU, % of one core",-26} | {"CPU µs per request",-20} | {"",7} |");
-        Console.WriteLine($"{"C",4} | {"req/s",7} | {"p50",7} {"p95",7} {"p99",7} {"max",7} | {"errors",6} | {"portal",6} {"pg",5} {"client",6} {"other",5} | {"portal",6} {"pg",5} {"client",6} | {"log lag",7} | target");
+        Console.WriteLine($"{"",10} | {"",7} | {"latency, ms",-31} | {"",6} | {"CPU, % of one core",-26} | {"CPU µs per request",-20} | {"",7} |");
+        Console.WriteLine($"{"C",10} | {"req/s",7} | {"p50",7} {"p95",7} {"p99",7} {"max",7} | {"errors",6} | {"portal",6} {"pg",5} {"client",6} {"other",5} | {"portal",6} {"pg",5} {"client",6} | {"log lag",7} | target");
 
-        var load = new SearchLoad(client, bodies);
-        int answered = 1;
+        long answered = 1 + warmAnswered;
         int postmaster = await PostmasterPidAsync(run.Postgres.DataDirectory);
-        foreach (int concurrency in options.Concurrency)
+        var steps = options.Rates.Select(rate => (Rate: (int?)rate, Concurrency: 0))
+            .Concat(options.Concurrency.Select(concurrency => (Rate: (int?)null, Concurrency: concurrency)));
+        foreach (var (rate, concurrency) in steps)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (step, cpu) = await MeasureStepAsync(load, concurrency, options, run.Portal.ProcessId, postmaster, cancellationToken);
+            // Each step starts with the search log caught up, so that it neither pays for an earlier step's entries
+            // nor shows their lag.
+            await WaitForLogAsync(connectionString, answered, TimeSpan.FromMinutes(2), cancellationToken);
+            var (step, cpu) = await MeasureStepAsync(load, rate, concurrency, options, run.Portal.ProcessId, postmaster, cancellationToken);
             answered += step.Answered;
             long logBacklog = answered - await CountLoggedAsync(connectionString, cancellationToken);
-            bool met = step.RequestsPerSecond >= TargetRequestsPerSecond && step.Latencies.Percentile(99) <= TargetP99Milliseconds && step.Errors == 0;
+            // Open loop: the rate asked for must be served (within 2 %: the window's edges cut a few requests).
+            double needed = step.Rate is { } asked ? Math.Min(asked * 0.98, TargetRequestsPerSecond) : TargetRequestsPerSecond;
+            bool met = step.RequestsPerSecond >= needed && step.Latencies.Percentile(99) <= TargetP99Milliseconds && step.Errors == 0;
             var s = step.Latencies;
+            string label = step.Rate is { } r ? $"@{r:F0} {step.Concurrency,4}" : $"{concurrency}";
             Console.WriteLine(
-                $"{concurrency,4} | {step.RequestsPerSecond,7:N0} | {s.Percentile(50),7:F2} {s.Percentile(95),7:F2} {s.Percentile(99),7:F2} {s.Max,7:F1} | {step.Errors,6} | "
+                $"{label,10} | {step.RequestsPerSecond,7:N0} | {s.Percentile(50),7:F2} {s.Percentile(95),7:F2} {s.Percentile(99),7:F2} {s.Max,7:F1} | {step.Errors,6} | "
                 + $"{cpu.Portal,6:F0} {cpu.Postgres,5:F0} {cpu.Client,6:F0} {cpu.Other,5:F0} | "
                 + $"{PerRequest(cpu.Portal, step),6:F0} {PerRequest(cpu.Postgres, step),5:F0} {PerRequest(cpu.Client, step),6:F0} | {logBacklog,7} | {(met ? "met" : "missed")}");
             if (step.FirstError is { } error)
@@ -166,7 +179,8 @@ internal static partial class ApiThroughputBenchmark
 
             results.Append(
             [
-                DateTime.Now.ToString("s", CultureInfo.InvariantCulture), Environment.ProcessorCount, loadAtStart, options.Memories, options.K, concurrency,
+                DateTime.Now.ToString("s", CultureInfo.InvariantCulture), Environment.ProcessorCount, loadAtStart, options.Memories, options.K,
+                step.Rate is null ? "closed" : "open", step.Rate?.ToString(CultureInfo.InvariantCulture) ?? "", step.Concurrency,
                 options.WarmupSeconds, options.DurationSeconds, s.Count, step.Errors, string.Join(' ', step.StatusCounts.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}")),
                 Math.Round(step.RequestsPerSecond, 1), Round(s.Percentile(50)), Round(s.Percentile(95)), Round(s.Percentile(99)), Round(s.Max), Round(s.Mean),
                 Math.Round(cpu.Portal, 1), Math.Round(cpu.Postgres, 1), Math.Round(cpu.Client, 1), Math.Round(cpu.Machine, 1), Math.Round(cpu.Other, 1),
@@ -205,7 +219,7 @@ internal static partial class ApiThroughputBenchmark
     {
         var handler = new SocketsHttpHandler
         {
-            // One connection per worker: no request waits for a connection, as none would with keep-alive agents.
+            // A connection per worker: no request waits for a connection, as none would with keep-alive agents.
             MaxConnectionsPerServer = Math.Max(connections, 1),
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             UseProxy = false,
@@ -219,17 +233,47 @@ internal static partial class ApiThroughputBenchmark
 
     // Warm-up, then the measured window with CPU sampled at its edges (within a few ms of the load's own).
     private static async Task<(LoadStep Step, CpuShares Cpu)> MeasureStepAsync(
-        SearchLoad load, int concurrency, BenchOptions options, int portalPid, int postmasterPid, CancellationToken cancellationToken)
+        SearchLoad load, int? rate, int concurrency, BenchOptions options, int portalPid, int postmasterPid, CancellationToken cancellationToken)
     {
         var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
         var duration = TimeSpan.FromSeconds(options.DurationSeconds);
         long start = Stopwatch.GetTimestamp();
-        var running = load.RunAsync(concurrency, warmup, duration, cancellationToken);
+        var running = rate is { } perSecond
+            ? load.RunAtRateAsync(perSecond, warmup, duration, cancellationToken)
+            : load.RunAsync(concurrency, warmup, duration, cancellationToken);
         await Task.Delay(warmup, cancellationToken);
         var before = CpuSample.Take(portalPid, postmasterPid);
         await Task.Delay(warmup + duration - Stopwatch.GetElapsedTime(start), cancellationToken);
         var after = CpuSample.Take(portalPid, postmasterPid);
         return (await running, CpuShares.Between(before, after));
+    }
+
+    /// <summary>
+    /// Load at full concurrency, unmeasured, until the portal's tiered compilation has finished promoting the search
+    /// path (its JIT thread idle for a second; at least 3 s, at most 60 s). Without it the first step pays for JIT:
+    /// a fresh portal's compiler thread took ~23 % of a core ten seconds into a 2-core run.
+    /// </summary>
+    private static async Task<(double Seconds, long Answered)> WarmUpPortalAsync(SearchLoad load, int concurrency, int portalPid, CancellationToken cancellationToken)
+    {
+        const string JitThread = ".NET Tiered Com";
+        var watch = Stopwatch.StartNew();
+        long answered = 0;
+        double jit = CpuMeter.ThreadSeconds(portalPid, JitThread);
+        for (int second = 0; second < 60; second++)
+        {
+            var slice = await load.RunAsync(concurrency, TimeSpan.Zero, TimeSpan.FromSeconds(1), cancellationToken);
+            answered += slice.Answered;
+            double now = CpuMeter.ThreadSeconds(portalPid, JitThread);
+            // /proc counts in 10 ms ticks: one tick or less in a second is an idle compiler.
+            if (second >= 2 && now - jit <= 0.01)
+            {
+                break;
+            }
+
+            jit = now;
+        }
+
+        return (watch.Elapsed.TotalSeconds, answered);
     }
 
     // CPU % of one core over the window, as µs per request answered in it.
@@ -245,14 +289,7 @@ internal static partial class ApiThroughputBenchmark
     {
         var before = CpuSample.Take(portalPid, postmasterPid);
         long startCount = await CountLoggedAsync(connectionString, cancellationToken);
-        long count = startCount;
-        var deadline = Stopwatch.StartNew();
-        while (count < answered && deadline.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            await Task.Delay(100, cancellationToken);
-            count = await CountLoggedAsync(connectionString, cancellationToken);
-        }
-
+        long count = await WaitForLogAsync(connectionString, answered, TimeSpan.FromMinutes(2), cancellationToken);
         var after = CpuSample.Take(portalPid, postmasterPid);
         long drained = count - startCount;
         double seconds = Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds;
@@ -266,6 +303,20 @@ internal static partial class ApiThroughputBenchmark
         Console.WriteLine($"Search log: {drained:N0} entries queued when the load stopped were written in {seconds:F1} s ({drained / seconds:N0} per second; "
             + $"portal {(after.Portal - before.Portal) / drained * 1e6:F0} µs and PostgreSQL {(after.Postgres - before.Postgres) / drained * 1e6:F0} µs of CPU per entry); "
             + $"{answered - count:N0} left.");
+    }
+
+    /// <summary>Waits until the search log holds <paramref name="answered"/> entries, or the timeout; returns how many it holds.</summary>
+    private static async Task<long> WaitForLogAsync(string connectionString, long answered, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        long count = await CountLoggedAsync(connectionString, cancellationToken);
+        while (count < answered && watch.Elapsed < timeout)
+        {
+            await Task.Delay(100, cancellationToken);
+            count = await CountLoggedAsync(connectionString, cancellationToken);
+        }
+
+        return count;
     }
 
     /// <summary>Pages through /api/v1/memories: how many approved memories the portal serves.</summary>

@@ -26,7 +26,8 @@ internal sealed record BenchOptions
                                   (api: concurrency 8,32, 2 s warm-up, 5 s per step)
         api mode (the search endpoint over HTTP, against the Release build of the web app as a child process):
           --memories N            approved insight memories in the pool (default 10000)
-          --concurrency 4,8,...   concurrent client workers, one step each (default 4,8,16,32)
+          --rates 1500,...        open-loop steps first: searches due at this many per second (default 1500; 0: none)
+          --concurrency 4,8,...   then closed-loop steps with this many concurrent workers (default 4,8,16,32)
           --warmup S              unmeasured seconds before each step (default 3)
           --duration S            measured seconds per step (default 10)
           --portal-env NAME=VALUE an environment variable for the portal process (repeatable), to compare settings,
@@ -50,6 +51,8 @@ internal sealed record BenchOptions
     public string? OutputDirectory { get; init; }
 
     public int Memories { get; init; } = 10_000;
+
+    public IReadOnlyList<int> Rates { get; init; } = [1_500];
 
     public IReadOnlyList<int> Concurrency { get; init; } = [4, 8, 16, 32];
 
@@ -85,6 +88,7 @@ internal sealed record BenchOptions
                 "--out" => options with { OutputDirectory = Value() },
                 "--memories" => options with { Memories = Positive(Value()) },
                 "--concurrency" => options with { Concurrency = Integers(Value()) },
+                "--rates" => options with { Rates = Value() is var rates && rates == "0" ? [] : Integers(rates) },
                 "--warmup" => options with { WarmupSeconds = Seconds(Value(), allowZero: true) },
                 "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
                 "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },

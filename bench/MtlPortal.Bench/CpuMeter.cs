@@ -60,6 +60,35 @@ internal static class CpuMeter
         return ticks / TicksPerSecond;
     }
 
+    /// <summary>CPU seconds of a process's threads whose name starts with <paramref name="threadName"/> (Linux keeps 15 characters).</summary>
+    public static double ThreadSeconds(int pid, string threadName)
+    {
+        double ticks = 0;
+        string tasks = $"/proc/{pid}/task";
+        if (!Directory.Exists(tasks))
+        {
+            return double.NaN;
+        }
+
+        foreach (string task in Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(threadName, StringComparison.Ordinal)
+                    && Fields(pid, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)) is { } f)
+                {
+                    ticks += f[11] + f[12];
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while we looked.
+            }
+        }
+
+        return ticks / TicksPerSecond;
+    }
+
     /// <summary>The machine's busy and total CPU seconds over all cores since boot (idle and I/O wait are not busy).</summary>
     public static (double Busy, double Total) MachineSeconds()
     {
@@ -84,12 +113,12 @@ internal static class CpuMeter
 
     // The fields of /proc/<pid>/stat after the command name (which may contain spaces): index 0 is the state,
     // 1 the parent pid, 11/12 utime/stime, 13/14 the waited-for children's cutime/cstime.
-    private static double[]? Fields(int pid)
+    private static double[]? Fields(int pid, int? thread = null)
     {
         string text;
         try
         {
-            text = File.ReadAllText($"/proc/{pid}/stat");
+            text = File.ReadAllText(thread is { } tid ? $"/proc/{pid}/task/{tid}/stat" : $"/proc/{pid}/stat");
         }
         catch (IOException)
         {
