@@ -31,7 +31,7 @@ internal static partial class ApiThroughputBenchmark
     [
         "timestamp", "cores", "load_avg_1m", "memories", "k", "loop", "rate_per_s", "concurrency", "warmup_s", "duration_s", "requests", "errors", "statuses",
         "requests_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms",
-        "portal_cpu_pct", "postgres_cpu_pct", "client_cpu_pct", "machine_cpu_pct", "other_cpu_pct",
+        "portal_cpu_pct", "postgres_cpu_pct", "client_cpu_pct", "all_processes_cpu_pct", "other_cpu_pct",
         "portal_cpu_us_per_request", "postgres_cpu_us_per_request", "client_cpu_us_per_request", "log_backlog", "meets_target", "portal_env",
     ];
 
@@ -400,14 +400,14 @@ internal static partial class ApiThroughputBenchmark
     private static partial Regex ApiSecret();
 
     /// <summary>CPU seconds of each party at one moment.</summary>
-    private sealed record CpuSample(long Timestamp, double Portal, double Postgres, double Client, double MachineBusy)
+    private sealed record CpuSample(long Timestamp, double Portal, double Postgres, double Client, double AllProcesses)
     {
         public static CpuSample Take(int portalPid, int postmasterPid) => new(
             Stopwatch.GetTimestamp(),
             CpuMeter.ProcessSeconds(portalPid),
             postmasterPid > 0 ? CpuMeter.TreeSeconds(postmasterPid) : double.NaN,
             CpuMeter.ProcessSeconds(Environment.ProcessId),
-            CpuMeter.MachineSeconds().Busy);
+            CpuMeter.AllProcessesSeconds());
     }
 
     /// <summary>Each party's CPU in % of one core between two samples; 'other' is whatever else ran on the machine.</summary>
@@ -423,7 +423,7 @@ internal static partial class ApiThroughputBenchmark
                 Percent(before.Portal, after.Portal),
                 Percent(before.Postgres, after.Postgres),
                 Percent(before.Client, after.Client),
-                Percent(before.MachineBusy, after.MachineBusy));
+                Percent(before.AllProcesses, after.AllProcesses));
         }
     }
 

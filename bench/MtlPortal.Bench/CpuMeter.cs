@@ -89,20 +89,27 @@ internal static class CpuMeter
         return ticks / TicksPerSecond;
     }
 
-    /// <summary>The machine's busy and total CPU seconds over all cores since boot (idle and I/O wait are not busy).</summary>
-    public static (double Busy, double Total) MachineSeconds()
+    /// <summary>
+    /// CPU seconds of every process on the machine: each one's own time plus that of the children it has reaped, so
+    /// a short-lived process (a compiler run by someone's build) still counts once its parent has waited for it.
+    /// </summary>
+    /// <remarks>
+    /// Summed from the processes rather than read from /proc/stat, whose per-CPU busy time is sampled at timer
+    /// ticks: for bursty work it was off by a factor of five here (a process busy 200 µs per 1 ms sleep measured 15 %
+    /// of a core itself, and 77 % in /proc/stat), while each process's own time is exact.
+    /// </remarks>
+    public static double AllProcessesSeconds()
     {
-        string? line = File.ReadLines("/proc/stat").FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal));
-        if (line is null)
+        double ticks = 0;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
-            return (double.NaN, double.NaN);
+            if (int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out int pid) && Fields(pid) is { } f)
+            {
+                ticks += f[11] + f[12] + f[13] + f[14];
+            }
         }
 
-        double[] values = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
-        // user nice system idle iowait irq softirq steal (guest time is already counted in user).
-        double total = values.Take(8).Sum();
-        double idle = values[3] + values[4];
-        return ((total - idle) / TicksPerSecond, total / TicksPerSecond);
+        return ticks / TicksPerSecond;
     }
 
     /// <summary>The 1-minute load average, as uptime shows it.</summary>
