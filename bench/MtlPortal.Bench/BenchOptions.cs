@@ -13,7 +13,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
-          --mode index|api        what to measure (default index; api is reserved, not built yet)
+          --mode index|api        what to measure (default index)
           --api                   same as --mode api
           --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
           --dims 384,1536         embedding dimensions (default 384,1536)
@@ -23,6 +23,15 @@ internal sealed record BenchOptions
           --seed N                data seed (default 42)
           --out DIR               where the CSV goes (default bench/results under the repository root)
           --quick                 sizes 1000,10000,100000 at 384 dims, 50 queries, 5 s baselines
+                                  (api: concurrency 8,32, 2 s warm-up, 5 s per step)
+        api mode (the search endpoint over HTTP, against the Release build of the web app as a child process):
+          --memories N            approved insight memories in the pool (default 10000)
+          --rates 1500,...        open-loop steps first: searches due at this many per second (default 1500; 0: none)
+          --concurrency 4,8,...   then closed-loop steps with this many concurrent workers (default 4,8,16,32)
+          --warmup S              unmeasured seconds before each step (default 3)
+          --duration S            measured seconds per step (default 10)
+          --portal-env NAME=VALUE an environment variable for the portal process (repeatable), to compare settings,
+                                  e.g. DOTNET_gcServer=0 or Logging__LogLevel__Default=Warning
         """;
 
     public BenchMode Mode { get; init; } = BenchMode.Index;
@@ -41,12 +50,24 @@ internal sealed record BenchOptions
 
     public string? OutputDirectory { get; init; }
 
+    public int Memories { get; init; } = 10_000;
+
+    public IReadOnlyList<int> Rates { get; init; } = [1_500];
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [4, 8, 16, 32];
+
+    public double WarmupSeconds { get; init; } = 3;
+
+    public double DurationSeconds { get; init; } = 10;
+
+    public IReadOnlyDictionary<string, string> PortalEnvironment { get; init; } = new Dictionary<string, string>();
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
         if (args.Contains("--quick"))
         {
-            options = options with { Dimensions = [384], Queries = 50, BaselineSeconds = 5 };
+            options = options with { Dimensions = [384], Queries = 50, BaselineSeconds = 5, Concurrency = [8, 32], WarmupSeconds = 2, DurationSeconds = 5 };
         }
 
         for (int i = 0; i < args.Length; i++)
@@ -56,7 +77,7 @@ internal sealed record BenchOptions
             {
                 "--quick" => options,
                 "--api" => options with { Mode = BenchMode.Api },
-                "--help" or "-h" => throw new ArgumentException("MtlPortal.Bench measures retrieval performance."),
+                "--help" or "-h" => throw new ArgumentException("MtlPortal.Bench measures retrieval performance: the index (--mode index) and the search API (--mode api)."),
                 "--mode" => options with { Mode = Enum.Parse<BenchMode>(Value(), ignoreCase: true) },
                 "--sizes" => options with { Sizes = Integers(Value()) },
                 "--dims" => options with { Dimensions = Integers(Value()) },
@@ -65,6 +86,12 @@ internal sealed record BenchOptions
                 "--baseline-seconds" => options with { BaselineSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--out" => options with { OutputDirectory = Value() },
+                "--memories" => options with { Memories = Positive(Value()) },
+                "--concurrency" => options with { Concurrency = Integers(Value()) },
+                "--rates" => options with { Rates = Value() is var rates && rates == "0" ? [] : Integers(rates) },
+                "--warmup" => options with { WarmupSeconds = Seconds(Value(), allowZero: true) },
+                "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
+                "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
@@ -75,6 +102,22 @@ internal sealed record BenchOptions
     // Accepts 1e5-style shorthands, since pool sizes are powers of ten.
     private static int[] Integers(string list) =>
         [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Positive)];
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> variables, string assignment)
+    {
+        int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0
+            ? new Dictionary<string, string>(variables) { [assignment[..equals]] = assignment[(equals + 1)..] }
+            : throw new ArgumentException($"'{assignment}' is not NAME=VALUE.");
+    }
+
+    private static double Seconds(string text, bool allowZero)
+    {
+        double value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return (allowZero ? value >= 0 : value > 0) && value <= 3600
+            ? value
+            : throw new ArgumentException($"'{text}' is not a number of seconds between {(allowZero ? "0" : "0 (excluded)")} and 3600.");
+    }
 
     private static int Positive(string text)
     {

@@ -11,6 +11,13 @@ internal sealed class LatencyStats
 
     public double Total => _milliseconds.Sum();
 
+    public double Mean => _milliseconds.Count == 0 ? double.NaN : _milliseconds.Average();
+
+    public double Max => _milliseconds.Count == 0 ? double.NaN : _milliseconds.Max();
+
+    /// <summary>Adds latencies measured elsewhere (e.g. by concurrent workers, each with its own list).</summary>
+    public void AddRange(IEnumerable<double> milliseconds) => _milliseconds.AddRange(milliseconds);
+
     /// <summary>Runs the operation once and records how long it took.</summary>
     public T Time<T>(Func<T> operation)
     {

@@ -16,14 +16,6 @@ catch (ArgumentException error)
 return options.Mode switch
 {
     BenchMode.Index => IndexSearchBenchmark.Run(options),
-    // Extension point: the API-throughput benchmark (requests/s and latency through the HTTP API) goes here as
-    // ApiThroughputBenchmark.Run(options), reusing SyntheticPool, LatencyStats and ResultsFile.
-    BenchMode.Api => NotBuiltYet("api"),
+    BenchMode.Api => ApiThroughputBenchmark.Run(options),
     _ => throw new InvalidOperationException($"Unhandled mode {options.Mode}."),
 };
-
-static int NotBuiltYet(string mode)
-{
-    Console.Error.WriteLine($"The '{mode}' benchmark is not built yet; bench/README.md says where it plugs in.");
-    return 2;
-}

@@ -22,11 +22,16 @@ internal sealed class ResultsFile : IDisposable
     public string Path { get; }
 
     public void Append(IEnumerable<object> values) =>
-        _writer.WriteLine(string.Join(',', values.Select(value => Convert.ToString(value, CultureInfo.InvariantCulture))));
+        _writer.WriteLine(string.Join(',', values.Select(value => Field(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""))));
 
     public void Dispose() => _writer.Dispose();
 
-    private static string RepositoryRoot()
+    // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+    private static string Field(string text) =>
+        text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+
+    /// <summary>The folder holding MtlPortal.sln above the working directory (else the working directory).</summary>
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
         {
