@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Persistence;
+using MtlPortal.Retrieval;
 using MtlPortal.Settings;
 
 namespace MtlPortal.Memories;
@@ -10,9 +12,11 @@ public sealed record SimilarMemory(Guid MemoryId, string Title, MemoryKind Kind,
 
 /// <summary>
 /// Finds approved or in-review memories at or above the duplicate threshold (an admin setting, default 0.9):
-/// shown to contributors while they write and to reviewers while they decide.
+/// shown to contributors while they write and to reviewers while they decide. Approved memories come from the
+/// in-memory pool index where the host has one (it runs on every pause in typing); only memories in review,
+/// which are few, are read from the database.
 /// </summary>
-public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts, ReviewSettingsStore settings)
+public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts, ReviewSettingsStore settings, IServiceProvider services)
 {
     public const int MaxResults = 5;
 
@@ -25,24 +29,40 @@ public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var threshold = (await settings.GetAsync(db, cancellationToken)).DuplicateThreshold;
 
-        // The served revision of each pooled memory, and the open revision of each memory in review.
+        var pool = services.GetService<PoolIndexService>();
+        var fromIndex = pool is not null && pool.EmbeddingModel == embeddingModel && pool.Index.Dimensions == embedding.Length;
+        var found = new List<SimilarMemory>();
+        if (fromIndex)
+        {
+            foreach (var hit in pool!.Index.Search(embedding, MaxResults + 1, new RetrievalFilter { Kinds = Enum.GetValues<MemoryKind>() }))
+            {
+                if (hit.Score >= threshold && hit.MemoryId != excludeMemoryId && pool.Served(hit.MemoryId) is { } served)
+                {
+                    found.Add(new SimilarMemory(served.MemoryId, served.Content.DisplayTitle, served.Content.Kind, MemoryStatus.Approved, served.Team, Math.Round(hit.Score, 3)));
+                }
+            }
+        }
+
+        // The open revision of each memory in review (and, without an index, the served revision of each pooled one).
         var candidates = await db.Memories.AsNoTracking()
-            .Where(m => m.ArchivedAt == null && m.Id != excludeMemoryId && (m.ApprovedRevisionId != null || m.Status == MemoryStatus.InReview))
+            .Where(m => m.ArchivedAt == null && m.Id != excludeMemoryId && (m.Status == MemoryStatus.InReview || (!fromIndex && m.ApprovedRevisionId != null)))
             .SelectMany(m => db.MemoryRevisions.Where(r =>
                     r.MemoryId == m.Id && r.EmbeddingModel == embeddingModel && r.Embedding != null
-                    && (r.Id == m.ApprovedRevisionId || (r.Id == m.LatestRevisionId && r.State == RevisionState.InReview))),
+                    && ((!fromIndex && r.Id == m.ApprovedRevisionId) || (r.Id == m.LatestRevisionId && r.State == RevisionState.InReview))),
                 (m, r) => new { m.Id, r.Title, m.Kind, m.Status, m.TeamId, m.AuthorId, Team = m.Team!.Name, Approved = m.ApprovedRevisionId != null, r.Embedding })
             .ToListAsync(cancellationToken);
 
-        return [.. candidates
+        found.AddRange(candidates
             .Where(c => c.Approved || MemoryLifecycle.CanSeeUnapproved(actor, c.TeamId, c.AuthorId))
             .Where(c => c.Embedding!.Length == embedding.Length)
             .Select(c => new { c, Similarity = (double)TensorPrimitives.Dot<float>(c.Embedding, embedding) })
             .Where(x => x.Similarity >= threshold)
-            .GroupBy(x => x.c.Id)
-            .Select(g => g.MaxBy(x => x.Similarity)!)
-            .OrderByDescending(x => x.Similarity).ThenBy(x => x.c.Id)
-            .Take(MaxResults)
-            .Select(x => new SimilarMemory(x.c.Id, x.c.Title, x.c.Kind, x.c.Status, x.c.Team, Math.Round(x.Similarity, 3)))];
+            .Select(x => new SimilarMemory(x.c.Id, x.c.Title, x.c.Kind, x.c.Status, x.c.Team, Math.Round(x.Similarity, 3))));
+
+        return [.. found
+            .GroupBy(f => f.MemoryId)
+            .Select(g => g.MaxBy(f => f.Similarity)!)
+            .OrderByDescending(f => f.Similarity).ThenBy(f => f.MemoryId)
+            .Take(MaxResults)];
     }
 }

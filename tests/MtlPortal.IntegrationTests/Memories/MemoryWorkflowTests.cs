@@ -287,4 +287,23 @@ public class DuplicateFinderTests(MemoryPortal portal) : IClassFixture<MemoryPor
             .FindAsync(await portal.ActorAsync(portal.ForeignReviewer), embedding, analyzer.EmbeddingModel, excludeMemoryId: null);
         Assert.DoesNotContain(outsider, s => s.MemoryId == original);
     }
+
+    [Fact]
+    public async Task FindAsync_NearCopyOfAnApprovedMemory_IsShownFromThePoolAsApproved()
+    {
+        var draft = MemoryPortal.Insight("Pin the toolchain first", "Check which versions of the tools the project expects before building. A mismatch explains many strange failures.");
+        var approved = await portal.SubmittedAsync(draft: draft);
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, approved, ReviewDecision.Approve, null));
+        await using var scope = portal.Services.CreateAsyncScope();
+        var analyzer = scope.ServiceProvider.GetRequiredService<MemoryAnalyzer>();
+        var embedding = await analyzer.EmbedAsync(draft.Content.TextForEmbedding());
+
+        // Someone of another team sees approved memories: the pool is shared across teams.
+        var similar = await scope.ServiceProvider.GetRequiredService<DuplicateFinder>()
+            .FindAsync(await portal.ActorAsync(portal.ForeignReviewer), embedding, analyzer.EmbeddingModel, excludeMemoryId: null);
+
+        var hit = Assert.Single(similar, s => s.MemoryId == approved);
+        Assert.Equal((MemoryStatus.Approved, "Pin the toolchain first"), (hit.Status, hit.Title));
+        Assert.True(hit.Similarity >= 0.99);
+    }
 }
