@@ -32,7 +32,7 @@ internal static partial class ApiThroughputBenchmark
         "timestamp", "cores", "load_avg_1m", "memories", "k", "loop", "rate_per_s", "concurrency", "warmup_s", "duration_s", "requests", "errors", "statuses",
         "requests_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms",
         "portal_cpu_pct", "postgres_cpu_pct", "client_cpu_pct", "all_processes_cpu_pct", "other_cpu_pct",
-        "portal_cpu_us_per_request", "postgres_cpu_us_per_request", "client_cpu_us_per_request", "log_backlog", "meets_target", "portal_env",
+        "portal_cpu_us_per_request", "postgres_cpu_us_per_request", "client_cpu_us_per_request", "log_backlog", "meets_target", "dispatch_late_p50_ms", "dispatch_late_p99_ms", "portal_env",
     ];
 
     public static int Run(BenchOptions options)
@@ -172,6 +172,11 @@ internal static partial class ApiThroughputBenchmark
                 $"{label,10} | {step.RequestsPerSecond,7:N0} | {s.Percentile(50),7:F2} {s.Percentile(95),7:F2} {s.Percentile(99),7:F2} {s.Max,7:F1} | {step.Errors,6} | "
                 + $"{cpu.Portal,6:F0} {cpu.Postgres,5:F0} {cpu.Client,6:F0} {cpu.Other,5:F0} | "
                 + $"{PerRequest(cpu.Portal, step),6:F0} {PerRequest(cpu.Postgres, step),5:F0} {PerRequest(cpu.Client, step),6:F0} | {logBacklog,7} | {(met ? "met" : "missed")}");
+            if (step.DispatchDelays is { Count: > 0 } delays)
+            {
+                Console.WriteLine($"{"",10}   (sent late by p50 {delays.Percentile(50):F2} / p99 {delays.Percentile(99):F2} ms after falling due: the client's share of these latencies)");
+            }
+
             if (step.FirstError is { } error)
             {
                 Console.WriteLine($"     first error: {Shorten(error)}");
@@ -185,6 +190,7 @@ internal static partial class ApiThroughputBenchmark
                 Math.Round(step.RequestsPerSecond, 1), Round(s.Percentile(50)), Round(s.Percentile(95)), Round(s.Percentile(99)), Round(s.Max), Round(s.Mean),
                 Math.Round(cpu.Portal, 1), Math.Round(cpu.Postgres, 1), Math.Round(cpu.Client, 1), Math.Round(cpu.Machine, 1), Math.Round(cpu.Other, 1),
                 Math.Round(PerRequest(cpu.Portal, step), 1), Math.Round(PerRequest(cpu.Postgres, step), 1), Math.Round(PerRequest(cpu.Client, step), 1), logBacklog, met,
+                step.DispatchDelays is { Count: > 0 } d ? Round(d.Percentile(50)) : "", step.DispatchDelays is { Count: > 0 } d2 ? Round(d2.Percentile(99)) : "",
                 string.Join(' ', options.PortalEnvironment.Select(v => $"{v.Key}={v.Value}")),
             ]);
         }
