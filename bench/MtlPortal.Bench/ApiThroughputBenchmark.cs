@@ -14,7 +14,8 @@ namespace MtlPortal.Bench;
 /// <summary>
 /// Throughput and latency of <c>POST /api/v1/memories/search</c> under concurrent load from a loopback client:
 /// an embedded PostgreSQL, the portal's Release build as a child process, a pool of approved insight memories
-/// seeded through the operator CLI, and a sweep over the number of concurrent client workers.
+/// seeded through the operator CLI; open-loop steps at fixed rates (the target's own terms), then closed-loop steps
+/// over the number of concurrent client workers (where the cores saturate).
 /// </summary>
 internal static partial class ApiThroughputBenchmark
 {

@@ -155,11 +155,16 @@ internal static class InsightCorpus
         string mbpp = Path.GetFullPath(Path.Combine(repositoryRoot, MbppPath));
         if (File.Exists(mbpp))
         {
-            var texts = File.ReadLines(mbpp)
-                .Where(line => !string.IsNullOrWhiteSpace(line))
-                .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString())
-                .OfType<string>()
-                .ToList();
+            var texts = new List<string>();
+            foreach (string line in File.ReadLines(mbpp).Where(line => !string.IsNullOrWhiteSpace(line)))
+            {
+                using var task = JsonDocument.Parse(line);
+                if (task.RootElement.GetProperty("text").GetString() is { Length: > 0 } text)
+                {
+                    texts.Add(text);
+                }
+            }
+
             if (texts.Count > 0)
             {
                 return (texts, $"{texts.Count} MBPP task texts ({mbpp})");
