@@ -117,7 +117,7 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
             EmbeddingModel = pool.EmbeddingModel,
         };
         record.Hits.AddRange(hits.Select(h => new RetrievalHit { RetrievalId = record.Id, Rank = h.Rank, MemoryId = h.Memory.MemoryId, RevisionId = h.Memory.RevisionId, Score = h.Score }));
-        log.Add(record);
+        await log.AddAsync(record, cancellationToken);
         return WriteResult<SearchResult>.Ok(new SearchResult(record.Id, hits, PromptBlock.Render([.. hits.Select(h => h.Memory)])));
     }
 

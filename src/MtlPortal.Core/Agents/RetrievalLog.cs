@@ -9,23 +9,35 @@ namespace MtlPortal.Agents;
 
 /// <summary>
 /// Writes the search log in batches in the background, so that a search costs no database round trip. Feedback
-/// that names a search still waiting here flushes first; shutdown writes what is left.
+/// that names a search still waiting here flushes first; shutdown writes what is left. The queue is bounded: when
+/// searches outrun the database, new searches wait for room rather than memory growing or log lines being lost.
 /// </summary>
 public sealed class RetrievalLog(IServiceProvider services, ILogger<RetrievalLog> logger) : BackgroundService
 {
     private const int BatchSize = 500;
 
-    private readonly Channel<RetrievalRecord> _queue = Channel.CreateUnbounded<RetrievalRecord>(new UnboundedChannelOptions { SingleReader = false });
+    /// <summary>About ten seconds of searches at the rate the benchmark saturates two cores.</summary>
+    public const int Capacity = 50_000;
+
+    private readonly Channel<RetrievalRecord> _queue = Channel.CreateBounded<RetrievalRecord>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _pending = new();
 
     // Resolved on first use: hosted services are built before the database starts.
     private IDbContextFactory<PortalDbContext> Contexts => services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
 
-    public void Add(RetrievalRecord record)
+    public async ValueTask AddAsync(RetrievalRecord record, CancellationToken cancellationToken = default)
     {
         _pending[record.Id] = 0;
-        _queue.Writer.TryWrite(record);
+        try
+        {
+            await _queue.Writer.WriteAsync(record, cancellationToken);
+        }
+        catch
+        {
+            _pending.TryRemove(record.Id, out _);
+            throw;
+        }
     }
 
     /// <summary>Whether a search is still waiting to be written.</summary>
