@@ -24,8 +24,11 @@ public class ApiKeysPageTests(BrowserFixture browser, KeysPortal portal) : IClas
         var errors = new List<string>();
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
         await page.SignInAsync("agent.owner@example.org");
-        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+
+        // A click sent while the home page's circuit is still connecting can be lost (see STACK.md).
         await page.WaitForInteractiveAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys" })).ToBeVisibleAsync();
 
         // A contributor is offered only the scopes the role can use.
         var form = page.GetByTestId("new-key-form");
@@ -66,6 +69,7 @@ public class ApiKeysPageTests(BrowserFixture browser, KeysPortal portal) : IClas
         var errors = new List<string>();
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
         await page.SignInAsync("agent.owner@example.org");
+        await page.WaitForInteractiveAsync();
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Portal areas" }).GetByText("API", new() { Exact = true }).ClickAsync();
 
         await Expect(page.GetByTestId("api-base")).ToHaveTextAsync(portal.ServerAddress.ToString().TrimEnd('/') + "/api/v1");

@@ -64,6 +64,8 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
         await page.SignInAsync(team.AuthorEmail);
 
+        // A click sent while the home page's circuit is still connecting can be lost (see STACK.md).
+        await page.WaitForInteractiveAsync();
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Portal areas" }).GetByText("My memories", new() { Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/memories/mine$"));
         await page.WaitForInteractiveAsync();

@@ -15,6 +15,9 @@ public class ReviewSettingsPageTests(BrowserFixture browser, ReviewPortal portal
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
         await page.SignInAsync(PortalFactory.AdminEmail);
         await page.GotoAsync("/admin/users");
+
+        // A click sent while the page's circuit is still connecting can be lost (see STACK.md).
+        await page.WaitForInteractiveAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Review settings" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review settings" })).ToBeVisibleAsync();
         await page.WaitForInteractiveAsync();
