@@ -123,21 +123,8 @@ public sealed partial class MemoryDetail
         _busy = true;
         try
         {
-            var actor = await Actors.CurrentAsync(AuthenticationState);
-            WriteFailure failure;
-            string? message;
-            if (actor is null)
-            {
-                (failure, message) = (WriteFailure.Forbidden, ActorLookup.NoActorMessage);
-            }
-            else
-            {
-                await using var scope = Scopes.CreateAsyncScope();
-                var result = await write(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor, details);
-                (failure, message) = (result.Failure, string.Join(" ", result.Errors.Select(e => e.Message)));
-            }
-
-            await ShowResultAsync(success, failure, message);
+            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => write(workflow, actor, details));
+            await ShowResultAsync(success, result.Failure, result.Message());
         }
         finally
         {

@@ -337,15 +337,8 @@ public sealed partial class ReviewQueue
         _busy = true;
         try
         {
-            var actor = await Actors.CurrentAsync(AuthenticationState);
-            if (actor is null)
-            {
-                return (WriteFailure.Forbidden, ActorLookup.NoActorMessage);
-            }
-
-            await using var scope = Scopes.CreateAsyncScope();
-            var result = await write(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor);
-            return (result.Failure, result.Succeeded ? null : string.Join(" ", result.Errors.Select(e => e.Message)));
+            var result = await Scopes.RunAsync(Actors, AuthenticationState, write);
+            return (result.Failure, result.Message());
         }
         finally
         {

@@ -84,23 +84,23 @@ public sealed partial class ReviewActions
 
     public async Task DecideAsync(ReviewDecision decision)
     {
-        await RunAsync(decision, async (scope, actor) =>
+        await RunAsync(decision, async () =>
         {
-            var result = await scope.GetRequiredService<MemoryWorkflow>().ReviewAsync(actor, MemoryId, decision, _input.Comment, Version);
+            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.ReviewAsync(actor, MemoryId, decision, _input.Comment, Version));
             return (result.Failure, result.Errors);
         });
     }
 
     private async Task CommentAsync()
     {
-        await RunAsync(ReviewDecision.Comment, async (scope, actor) =>
+        await RunAsync(ReviewDecision.Comment, async () =>
         {
-            var result = await scope.GetRequiredService<MemoryWorkflow>().CommentAsync(actor, MemoryId, _input.Comment);
+            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.CommentAsync(actor, MemoryId, _input.Comment));
             return (result.Failure, result.Errors);
         });
     }
 
-    private async Task RunAsync(ReviewDecision decision, Func<IServiceProvider, Actor, Task<(WriteFailure Failure, IReadOnlyList<FieldError> Errors)>> write)
+    private async Task RunAsync(ReviewDecision decision, Func<Task<(WriteFailure Failure, IReadOnlyList<FieldError> Errors)>> write)
     {
         if (_busy)
         {
@@ -110,18 +110,7 @@ public sealed partial class ReviewActions
         _busy = true;
         try
         {
-            var actor = await Actors.CurrentAsync(AuthenticationState);
-            if (actor is null)
-            {
-                await Completed.InvokeAsync(new ReviewActionResult(decision, WriteFailure.Forbidden, ActorLookup.NoActorMessage));
-                return;
-            }
-
-            (WriteFailure Failure, IReadOnlyList<FieldError> Errors) result;
-            await using (var scope = Scopes.CreateAsyncScope())
-            {
-                result = await write(scope.ServiceProvider, actor);
-            }
+            var result = await write();
 
             // The workflow names the comment field "comment"; beside the box is where that message belongs.
             var commentErrors = result.Errors.Where(e => e.Field == "comment").Select(e => e with { Field = nameof(CommentInput.Comment) }).ToList();
