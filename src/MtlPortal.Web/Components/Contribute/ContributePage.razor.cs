@@ -78,6 +78,9 @@ public sealed partial class ContributePage : IDisposable
     [Inject]
     public required NotificationService Notifications { get; init; }
 
+    [Inject]
+    public required ILogger<ContributePage> Logger { get; init; }
+
     private string Heading => MemoryId is null ? "Contribute a memory" : "Edit memory";
 
     private string KindHelp => _form.Kind switch
@@ -148,10 +151,11 @@ public sealed partial class ContributePage : IDisposable
     /// <summary>Re-lints and re-checks similar memories once the contributor pauses typing.</summary>
     private void ScheduleAnalysis()
     {
+        // Cancelled, not disposed: the analysis it belonged to may still be running with its token.
         _pending?.Cancel();
-        _pending?.Dispose();
-        _pending = new CancellationTokenSource();
-        var token = _pending.Token;
+        var pending = new CancellationTokenSource();
+        _pending = pending;
+        var token = pending.Token;
         _ = Task.Run(async () =>
         {
             try
@@ -162,6 +166,11 @@ public sealed partial class ContributePage : IDisposable
             catch (OperationCanceledException)
             {
                 // A newer keystroke took over.
+            }
+            catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or ObjectDisposedException)
+            {
+                // The form still works without live hints; say why they stopped rather than failing silently.
+                Logger.LogWarning(e, "Live analysis of a memory draft failed");
             }
         }, token);
     }
@@ -234,9 +243,5 @@ public sealed partial class ContributePage : IDisposable
         ScheduleAnalysis();
     }
 
-    public void Dispose()
-    {
-        _pending?.Cancel();
-        _pending?.Dispose();
-    }
+    public void Dispose() => _pending?.Cancel();
 }
