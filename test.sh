@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian's Chromium and PostgreSQL, when missing), then builds and runs every
+# Installs what the tests need (Debian's Chromium, PostgreSQL and bubblewrap, when missing), then builds and runs every
 # test project. Ends with one line: "N passed, N failed" (totals of all test projects).
 set -uo pipefail
 cd "$(dirname "$0")"
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} (apt-get)..."

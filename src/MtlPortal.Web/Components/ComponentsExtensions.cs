@@ -1,3 +1,4 @@
+using MudBlazor.Services;
 using Radzen;
 
 namespace MtlPortal.Web.Components;
@@ -8,6 +9,7 @@ public static class ComponentsExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices();
         return builder;
     }
 
