@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Transfer;
@@ -16,11 +15,9 @@ public class ImportMemoriesCliTests(TransferPortal portal) : IClassFixture<Trans
     {
         var path = FileOf(MemorySamples.Records(1000), "thousand.jsonl");
         var before = await portal.MemoryCountAsync();
-        var clock = Stopwatch.StartNew();
 
         var (exit, output, error) = await portal.CliAsync("import-memories", path, "--as", TransferPortal.AuthorEmail);
 
-        clock.Stop();
         Assert.True(exit == 0, error);
         Assert.Equal("", error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -28,7 +25,6 @@ public class ImportMemoriesCliTests(TransferPortal portal) : IClassFixture<Trans
         Assert.Contains("embedded 1000/1000", lines);
         Assert.Equal(["imported 1000/1000", "Imported 1000 memories (in review) as author@example.org."], lines[^2..]);
         Assert.Equal(before + 1000, await portal.MemoryCountAsync());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
 
         await using var db = await portal.DbAsync();
         var imported = await db.Memories.Where(m => m.AuthorId == portal.Author).Include(m => m.Revisions).OrderByDescending(m => m.CreatedAt).Take(1000).ToListAsync();
