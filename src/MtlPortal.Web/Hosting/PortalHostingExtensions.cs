@@ -44,9 +44,10 @@ public static class PortalHostingExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        // Pages show the not-found page; the API answers ProblemDetails.
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // Pages show the not-found page; the API and MCP answer ProblemDetails.
+        static bool ForAgents(HttpContext c) => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/mcp");
+        app.UseWhen(c => !ForAgents(c), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(ForAgents, api => api.UseStatusCodePages());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
