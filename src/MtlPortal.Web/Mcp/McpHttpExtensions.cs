@@ -57,7 +57,8 @@ public static class McpHttpExtensions
     /// <summary><c>/mcp</c>, for callers with an API key only; each tool then needs the scope its API endpoint needs.</summary>
     public static WebApplication MapPortalMcp(this WebApplication app)
     {
-        app.MapMcp(Path).RequireAuthorization(ApiExtensions.ApiKeyPolicy);
+        // Not part of the REST document: MCP clients discover the tools with tools/list.
+        app.MapMcp(Path).RequireAuthorization(ApiExtensions.ApiKeyPolicy).ExcludeFromDescription();
         return app;
     }
 
