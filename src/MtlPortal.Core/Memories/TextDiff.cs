@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using DiffPlex;
+using DiffPlex.Chunkers;
 
 namespace MtlPortal.Memories;
 
@@ -15,16 +17,15 @@ public enum DiffOperation
 public sealed record DiffSpan(DiffOperation Operation, string Text);
 
 /// <summary>
-/// A small line-then-word diff for showing what changed between two revisions of a memory. Lines are matched
-/// first (a longest common subsequence), then each block of changed lines is compared word by word, so a one-word
-/// edit shows as one word rather than a whole rewritten paragraph. Concatenating the equal and deleted spans gives
-/// the old text back; the equal and inserted spans give the new one.
+/// A line-then-word diff for showing what changed between two revisions of a memory, on DiffPlex's Myers diff.
+/// Lines are matched first, then each block of changed lines is compared word by word, so a one-word edit shows as
+/// one word rather than a whole rewritten paragraph. Concatenating the equal and deleted spans gives the old text
+/// back; the equal and inserted spans give the new one.
 /// </summary>
 public static partial class TextDiff
 {
-    // The LCS table is n×m; past this many cells a changed block is shown as removed and re-added instead.
-    // Revisions are at most a few thousand words, so this bounds the work without affecting real edits.
-    private const long MaxCells = 4_000_000;
+    private static readonly IChunker LineChunker = new LineEndingsPreservingChunker();
+    private static readonly IChunker WordChunker = new CustomFunctionChunker(text => [.. WordPattern().Matches(text).Select(m => m.Value)]);
 
     /// <summary>The spans that turn <paramref name="before"/> into <paramref name="after"/>, adjacent spans of one operation merged.</summary>
     public static IReadOnlyList<DiffSpan> Compute(string before, string after)
@@ -34,7 +35,7 @@ public static partial class TextDiff
         var spans = new List<DiffSpan>();
         var deleted = new StringBuilder();
         var inserted = new StringBuilder();
-        foreach (var (operation, line) in Diff(Lines(before), Lines(after)))
+        foreach (var (operation, line) in Diff(before, after, LineChunker))
         {
             if (operation == DiffOperation.Delete)
             {
@@ -77,7 +78,7 @@ public static partial class TextDiff
 
     private static void AddWordDiff(List<DiffSpan> spans, string before, string after)
     {
-        var ops = Diff(Words(before), Words(after));
+        var ops = Diff(before, after, WordChunker);
 
         // A lone space or line break between two changes would chop one rewritten phrase into alternating
         // word-sized deletions and insertions; counting it as changed keeps the phrase whole and readable.
@@ -136,114 +137,42 @@ public static partial class TextDiff
         }
     }
 
-    /// <summary>The edit script from <paramref name="a"/> to <paramref name="b"/>: deletions before insertions at each point.</summary>
-    private static List<(DiffOperation Operation, string Text)> Diff(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    /// <summary>The edit script from <paramref name="before"/> to <paramref name="after"/> in pieces of <paramref name="chunker"/>: deletions before insertions at each point.</summary>
+    private static List<(DiffOperation Operation, string Text)> Diff(string before, string after, IChunker chunker)
     {
-        // Common ends first: most edits touch a small part, and this keeps the table small.
-        var prefix = 0;
-        while (prefix < a.Count && prefix < b.Count && a[prefix] == b[prefix])
+        var diff = Differ.Instance.CreateDiffs(before, after, ignoreWhiteSpace: false, ignoreCase: false, chunker);
+        var old = diff.PiecesOld;
+        var result = new List<(DiffOperation, string)>(old.Count + diff.PiecesNew.Count);
+        var next = 0;
+        foreach (var block in diff.DiffBlocks)
         {
-            prefix++;
-        }
-
-        var suffix = 0;
-        while (suffix < a.Count - prefix && suffix < b.Count - prefix && a[a.Count - 1 - suffix] == b[b.Count - 1 - suffix])
-        {
-            suffix++;
-        }
-
-        var result = new List<(DiffOperation, string)>(a.Count + b.Count);
-        for (var i = 0; i < prefix; i++)
-        {
-            result.Add((DiffOperation.Equal, a[i]));
-        }
-
-        var n = a.Count - prefix - suffix;
-        var m = b.Count - prefix - suffix;
-        if ((long)n * m > MaxCells)
-        {
-            for (var i = 0; i < n; i++)
+            for (; next < block.DeleteStartA; next++)
             {
-                result.Add((DiffOperation.Delete, a[prefix + i]));
+                result.Add((DiffOperation.Equal, old[next]));
             }
 
-            for (var j = 0; j < m; j++)
+            for (var i = 0; i < block.DeleteCountA; i++)
             {
-                result.Add((DiffOperation.Insert, b[prefix + j]));
+                result.Add((DiffOperation.Delete, old[block.DeleteStartA + i]));
             }
-        }
-        else
-        {
-            AddMiddle(result, a, b, prefix, n, m);
+
+            for (var j = 0; j < block.InsertCountB; j++)
+            {
+                result.Add((DiffOperation.Insert, diff.PiecesNew[block.InsertStartB + j]));
+            }
+
+            next = block.DeleteStartA + block.DeleteCountA;
         }
 
-        for (var i = a.Count - suffix; i < a.Count; i++)
+        for (; next < old.Count; next++)
         {
-            result.Add((DiffOperation.Equal, a[i]));
+            result.Add((DiffOperation.Equal, old[next]));
         }
 
         return result;
     }
 
-    private static void AddMiddle(List<(DiffOperation, string)> result, IReadOnlyList<string> a, IReadOnlyList<string> b, int offset, int n, int m)
-    {
-        // lcs[i, j]: the longest common subsequence of a[i..n) and b[j..m), so the walk below runs forwards.
-        var lcs = new int[n + 1, m + 1];
-        for (var i = n - 1; i >= 0; i--)
-        {
-            for (var j = m - 1; j >= 0; j--)
-            {
-                lcs[i, j] = a[offset + i] == b[offset + j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
-            }
-        }
-
-        int x = 0, y = 0;
-        while (x < n || y < m)
-        {
-            if (x < n && y < m && a[offset + x] == b[offset + y])
-            {
-                result.Add((DiffOperation.Equal, a[offset + x]));
-                x++;
-                y++;
-            }
-            else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1]))
-            {
-                result.Add((DiffOperation.Delete, a[offset + x]));
-                x++;
-            }
-            else
-            {
-                result.Add((DiffOperation.Insert, b[offset + y]));
-                y++;
-            }
-        }
-    }
-
-    /// <summary>Lines with their line breaks kept, so that joining them gives the text back.</summary>
-    private static List<string> Lines(string text)
-    {
-        var lines = new List<string>();
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                lines.Add(text[start..(i + 1)]);
-                start = i + 1;
-            }
-        }
-
-        if (start < text.Length)
-        {
-            lines.Add(text[start..]);
-        }
-
-        return lines;
-    }
-
     /// <summary>Words, runs of white space and single other characters; joining them gives the text back.</summary>
-    private static List<string> Words(string text) => [.. WordPattern().Matches(text).Select(m => m.Value)];
-
     // A surrogate pair (an emoji, say) stays one token, so a span never ends between its halves.
     [GeneratedRegex(@"\w+|\s+|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\w\s]")]
     private static partial Regex WordPattern();
