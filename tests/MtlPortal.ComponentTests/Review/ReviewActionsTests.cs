@@ -29,7 +29,7 @@ public class ReviewActionsTests : MudTestContext
         .Add(c => c.Escaped, () => _escaped++));
 
     private static string Message(IRenderedComponent<ReviewActions> actions) =>
-        string.Join(" ", actions.FindAll("[data-testid=comment-field] .mud-input-error").Select(e => e.TextContent.Trim()));
+        string.Join(" ", actions.FindAll("[data-testid=comment-field] .mud-input-helper-text.mud-input-error").Select(e => e.TextContent.Trim()));
 
     [Theory]
     [InlineData("reject", "a comment is required to reject")]
