@@ -143,6 +143,8 @@ public class PoolPageTests(BrowserFixture browser, StockedPoolPortal portal) : I
         seen.AddRange(await titles.AllTextContentsAsync());
 
         Assert.Equal(Enumerable.Range(1, StockedPoolPortal.Approved).Select(i => $"Pooled insight {i:00}"), seen.Order());
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync("pool-phone");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 }

@@ -35,6 +35,9 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
         await Expect(page.GetByTestId("thread")).ToContainTextAsync("Say which kind of mismatch to look for first.");
         await Expect(page.GetByTestId("edit")).ToHaveCountAsync(0); // a reviewer of the team, not its author
         await page.ScreenshotAsync("memory-detail");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync("memory-detail-phone");
+        await page.SetViewportSizeAsync(1440, 1000);
 
         await page.GetByTestId("approve").ClickAsync();
 

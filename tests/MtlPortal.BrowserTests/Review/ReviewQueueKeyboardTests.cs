@@ -56,6 +56,9 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         await Expect(detail.Locator("mark.finding").Filter(new() { HasText = "src/tests/test_api.py" })).ToBeVisibleAsync();
         await Expect(page.Locator("#review-comment")).ToBeVisibleAsync();
         await page.ScreenshotAsync("review-queue");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync("review-queue-phone");
+        await page.SetViewportSizeAsync(1440, 1000);
 
         // j/k and the arrow keys move through the queue.
         await page.Keyboard.PressAsync("j");
