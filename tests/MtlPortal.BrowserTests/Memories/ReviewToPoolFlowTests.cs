@@ -81,6 +81,7 @@ public class ReviewToPoolFlowTests(BrowserFixture browser, ReviewFlowPortal port
         var grid = writer.GetByTestId("pool-grid");
         await Expect(grid.GetByRole(AriaRole.Link, new() { Name = Title })).ToBeVisibleAsync();
         await Expect(grid.GetByRole(AriaRole.Columnheader, new() { Name = "Similarity" })).ToBeVisibleAsync();
+        await Expect(grid.Locator("tbody tr").Filter(new() { HasText = Title }).Locator("td").First).ToHaveTextAsync(new Regex(@"^(0\.\d\d|1\.00)$"));
         await writer.ScreenshotAsync("pool-search");
 
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();

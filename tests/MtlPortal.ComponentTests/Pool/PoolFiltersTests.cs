@@ -27,6 +27,7 @@ public class PoolFiltersTests : MudTestContext
 
         page.Find("[data-testid=kind-filter] [data-kind=Insight]").Click();
         Assert.Equal([MemoryKind.Insight], page.Instance.Filter.Kinds);
+        Assert.Single(page.FindAll("[data-testid=kind-filter] .mud-chip-selected"));
         page.Find("[data-testid=kind-filter] [data-kind=Summary]").Click();
 
         Assert.Equal([MemoryKind.Summary, MemoryKind.Insight], page.Instance.Filter.Kinds);
@@ -59,6 +60,7 @@ public class PoolFiltersTests : MudTestContext
 
         Assert.True(page.Instance.Filter.IsEmpty);
         Assert.Empty(page.FindAll("[data-testid=clear-filters]"));
+        Assert.Empty(page.FindAll("[data-testid=kind-filter] .mud-chip-selected"));
     }
 
     [Fact]
