@@ -76,14 +76,22 @@ public static class MemoryLifecycle
         {
             ReviewDecision.Approve when facts.ApprovedBy.Contains(actor.UserId) => Permission.No("You have already approved this revision."),
             ReviewDecision.Approve => Permission.Yes,
-            ReviewDecision.RequestChanges or ReviewDecision.Reject when string.IsNullOrWhiteSpace(comment) =>
-                Permission.No(decision == ReviewDecision.Reject
-                    ? "Say why in a comment: a comment is required to reject."
-                    : "Say what to change in a comment: a comment is required to request changes."),
+            ReviewDecision.RequestChanges or ReviewDecision.Reject when MissingComment(decision, comment) is { } missing => Permission.No(missing),
             ReviewDecision.RequestChanges or ReviewDecision.Reject => Permission.Yes,
             _ => Permission.No("That is not a review decision."),
         };
     }
+
+    /// <summary>
+    /// Why <paramref name="decision"/> needs a comment that <paramref name="comment"/> does not give: rejecting and
+    /// requesting changes must say why. Null when the comment is enough. Forms check it before anything is sent.
+    /// </summary>
+    public static string? MissingComment(ReviewDecision decision, string? comment) =>
+        decision is ReviewDecision.RequestChanges or ReviewDecision.Reject && string.IsNullOrWhiteSpace(comment)
+            ? decision == ReviewDecision.Reject
+                ? "Say why in a comment: a comment is required to reject."
+                : "Say what to change in a comment: a comment is required to request changes."
+            : null;
 
     /// <summary>
     /// Starting a new revision: the author answers requested changes; the author or a contributor of the team

@@ -67,6 +67,14 @@ public sealed record MemoryDetails(
     public RevisionView Latest => Revisions.Single(r => r.Id == LatestRevisionId);
 
     public RevisionView? Approved => Revisions.SingleOrDefault(r => r.Id == ApprovedRevisionId);
+
+    /// <summary>
+    /// What a reviewer compares the newest revision with: the revision the pool serves now, or, when none is
+    /// approved, the one before it. Null for a first revision, and for readers who see only the approved one.
+    /// </summary>
+    public RevisionView? ReviewBaseline => Approved is { } approved && approved.Id != LatestRevisionId
+        ? approved
+        : Revisions.Where(r => r.Number < Latest.Number).MaxBy(r => r.Number);
 }
 
 /// <summary>The read side of memories: the review queue, one's own memories, and a memory's details, each as the actor may see it.</summary>

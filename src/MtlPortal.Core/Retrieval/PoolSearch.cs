@@ -133,16 +133,22 @@ public sealed class PoolSearch(IDbContextFactory<PortalDbContext> contexts, Pool
         });
     }
 
-    private static IOrderedQueryable<PoolRow> Sorted(IQueryable<PoolRow> rows, string sortBy, bool descending) => sortBy switch
+    // Every order ends with the id: approvals imported together share one timestamp, and without a unique last key
+    // the database may order those ties differently for each page, repeating some memories and skipping others.
+    private static IOrderedQueryable<PoolRow> Sorted(IQueryable<PoolRow> rows, string sortBy, bool descending)
     {
-        nameof(PoolItem.Title) => descending ? rows.OrderByDescending(r => r.Title) : rows.OrderBy(r => r.Title),
-        nameof(PoolItem.Kind) => descending ? rows.OrderByDescending(r => r.Kind) : rows.OrderBy(r => r.Kind),
-        nameof(PoolItem.Team) => descending ? rows.OrderByDescending(r => r.Team) : rows.OrderBy(r => r.Team),
-        nameof(PoolItem.SourceDomain) => descending ? rows.OrderByDescending(r => r.SourceDomain) : rows.OrderBy(r => r.SourceDomain),
-        nameof(PoolItem.SourceModel) => descending ? rows.OrderByDescending(r => r.SourceModel) : rows.OrderBy(r => r.SourceModel),
-        nameof(PoolItem.AbstractionScore) => descending ? rows.OrderByDescending(r => r.AbstractionScore) : rows.OrderBy(r => r.AbstractionScore),
-        _ => descending ? rows.OrderByDescending(r => r.ApprovedAt) : rows.OrderBy(r => r.ApprovedAt),
-    };
+        var sorted = sortBy switch
+        {
+            nameof(PoolItem.Title) => descending ? rows.OrderByDescending(r => r.Title) : rows.OrderBy(r => r.Title),
+            nameof(PoolItem.Kind) => descending ? rows.OrderByDescending(r => r.Kind) : rows.OrderBy(r => r.Kind),
+            nameof(PoolItem.Team) => descending ? rows.OrderByDescending(r => r.Team) : rows.OrderBy(r => r.Team),
+            nameof(PoolItem.SourceDomain) => descending ? rows.OrderByDescending(r => r.SourceDomain) : rows.OrderBy(r => r.SourceDomain),
+            nameof(PoolItem.SourceModel) => descending ? rows.OrderByDescending(r => r.SourceModel) : rows.OrderBy(r => r.SourceModel),
+            nameof(PoolItem.AbstractionScore) => descending ? rows.OrderByDescending(r => r.AbstractionScore) : rows.OrderBy(r => r.AbstractionScore),
+            _ => descending ? rows.OrderByDescending(r => r.ApprovedAt) : rows.OrderBy(r => r.ApprovedAt),
+        };
+        return descending ? sorted.ThenByDescending(r => r.Id) : sorted.ThenBy(r => r.Id);
+    }
 
     private static IOrderedEnumerable<PoolItem> SortedItems(IEnumerable<PoolItem> items, string sortBy, bool descending)
     {
@@ -156,7 +162,7 @@ public sealed class PoolSearch(IDbContextFactory<PortalDbContext> contexts, Pool
             nameof(PoolItem.AbstractionScore) => i => i.AbstractionScore,
             _ => i => i.ApprovedAt,
         };
-        return descending ? items.OrderByDescending(key) : items.OrderBy(key);
+        return descending ? items.OrderByDescending(key).ThenByDescending(i => i.Id) : items.OrderBy(key).ThenBy(i => i.Id);
     }
 
     private sealed class PoolRow

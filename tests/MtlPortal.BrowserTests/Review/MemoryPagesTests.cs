@@ -35,19 +35,22 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
         await Expect(page.GetByTestId("thread")).ToContainTextAsync("Say which kind of mismatch to look for first.");
         await Expect(page.GetByTestId("edit")).ToHaveCountAsync(0); // a reviewer of the team, not its author
         await page.ScreenshotAsync("memory-detail");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync("memory-detail-phone");
+        await page.SetViewportSizeAsync(1440, 1000);
 
         await page.GetByTestId("approve").ClickAsync();
 
-        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Approved");
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Approved");
         await Expect(page.GetByTestId("status").First).ToHaveTextAsync("Approved");
         Assert.Equal(MemoryStatus.Approved, (await portal.MemoryAsync(id)).Status);
 
         // Approved: a reviewer of the team may take it out of the pool, after confirming.
         await page.GetByTestId("archive").ClickAsync();
-        var dialog = page.Locator(".rz-dialog");
+        var dialog = page.Locator(".mud-dialog");
         await Expect(dialog).ToContainTextAsync("no longer served to agents");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Archive" }).ClickAsync();
-        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Archived" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Archived" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("status").First).ToHaveTextAsync("Archived");
         await Expect(page.GetByTestId("archive")).ToHaveCountAsync(0);
         Assert.NotNull((await portal.MemoryAsync(id)).ArchivedAt);
@@ -83,7 +86,7 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
 
         // Before any reviewer decided, the author can take it back.
         await page.GetByTestId("withdraw").ClickAsync();
-        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Withdrawn from review");
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Withdrawn from review");
         await Expect(page.GetByTestId("submit")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("edit")).ToHaveAttributeAsync("href", new Regex($"contribute/{id}$"));
         Assert.Equal(MemoryStatus.Draft, (await portal.MemoryAsync(id)).Status);

@@ -21,6 +21,15 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         "Add input validation to a form handler.",
         "Succeeded because the edge cases were listed before writing code.");
 
+    /// <summary>The message shown under the comment box.</summary>
+    private static ILocator CommentMessage(IPage page) => page.GetByTestId("comment-field").Locator(".mud-input-helper-text.mud-input-error");
+
+    private static async Task ChooseAsync(IPage page, string filter, string option)
+    {
+        await page.GetByTestId(filter).Locator(".mud-input-control.mud-select").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).ClickAsync();
+    }
+
     [Fact]
     public async Task Reviewer_WorksThroughTheQueueWithTheKeyboardOnly()
     {
@@ -45,8 +54,11 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         await Expect(selected).ToContainTextAsync(First.Title);
         await Expect(detail.Locator("mark.finding").Filter(new() { HasText = "pytest -x" })).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("Inline code"));
         await Expect(detail.Locator("mark.finding").Filter(new() { HasText = "src/tests/test_api.py" })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("review-comment")).ToBeVisibleAsync();
+        await Expect(page.Locator("#review-comment")).ToBeVisibleAsync();
         await page.ScreenshotAsync("review-queue");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync("review-queue-phone");
+        await page.SetViewportSizeAsync(1440, 1000);
 
         // j/k and the arrow keys move through the queue.
         await page.Keyboard.PressAsync("j");
@@ -62,31 +74,31 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
 
         // Rejecting without a comment is refused beside the comment box, which gets the keyboard.
         await page.Keyboard.PressAsync("r");
-        var comment = page.GetByTestId("review-comment");
-        await Expect(page.GetByTestId("comment-message")).ToContainTextAsync("a comment is required to reject");
+        var comment = page.Locator("#review-comment");
+        await Expect(CommentMessage(page)).ToContainTextAsync("a comment is required to reject");
         await Expect(comment).ToBeFocusedAsync();
 
         // Typing a, c, r, j and k in the box types them; it decides nothing.
         const string Request = "Describe the check and where it runs in words, not as a quick command or a file path.";
         await page.Keyboard.TypeAsync(Request);
         await Expect(comment).ToHaveValueAsync(Request);
-        await Expect(page.GetByTestId("comment-message")).ToHaveCountAsync(0);
+        await Expect(CommentMessage(page)).ToHaveCountAsync(0);
         await Expect(selected).ToContainTextAsync(First.Title);
 
         // Escape leaves the box; c requests changes with the comment and moves on to the next memory.
         await page.Keyboard.PressAsync("Escape");
 
         // Escape hands the keyboard back through the server; wait for it, as a person sees the box lose focus.
-        await Expect(page.GetByTestId("review-comment")).Not.ToBeFocusedAsync();
+        await Expect(page.Locator("#review-comment")).Not.ToBeFocusedAsync();
         await page.Keyboard.PressAsync("c");
-        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Changes requested" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Changes requested" })).ToBeVisibleAsync();
         await Expect(items).ToHaveCountAsync(2);
         await Expect(selected).ToContainTextAsync("Fix a failing build");
         await Expect(detail).ToContainTextAsync("The first error names a missing import");
 
         // a approves it and moves on again.
         await page.Keyboard.PressAsync("a");
-        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Approved" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Approved" })).ToBeVisibleAsync();
         await Expect(items).ToHaveCountAsync(1);
         await Expect(selected).ToContainTextAsync("Add input validation");
 
@@ -117,7 +129,7 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         await portal.AsAsync(otherReviewer, (w, a) => w.ReviewAsync(a, taken, ReviewDecision.RequestChanges, "Too specific."));
         await page.Keyboard.PressAsync("a");
 
-        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Someone else changed this memory since you opened it");
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Someone else changed this memory since you opened it");
         await Expect(page.GetByTestId("queue-item")).ToHaveCountAsync(1);
         await Expect(page.Locator("[data-testid=queue-item][aria-selected=true]")).ToContainTextAsync("Add input validation");
         var memory = await portal.MemoryAsync(taken);
@@ -148,14 +160,14 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
 
         // Marking what it supersedes keeps it in the queue, with the mark shown and the version moved on.
         await duplicate.GetByTestId("supersedes").ClickAsync();
-        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Marked as superseding" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Marked as superseding" })).ToBeVisibleAsync();
         await Expect(duplicate).ToContainTextAsync("this memory supersedes it");
         Assert.Equal(original, (await portal.MemoryAsync(copy)).SupersedesId);
 
         // On second thought it is a plain duplicate; the decision uses the version the page now shows.
         await duplicate.GetByTestId("mark-duplicate").ClickAsync();
 
-        await Expect(page.Locator(".rz-notification-item").Filter(new() { HasText = "Rejected as a duplicate" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Rejected as a duplicate" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("queue-empty")).ToBeVisibleAsync();
         var marked = await portal.MemoryAsync(copy);
         Assert.Equal((MemoryStatus.Rejected, original), (marked.Status, marked.DuplicateOfId));
@@ -177,15 +189,13 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         var items = page.GetByTestId("queue-item");
         await Expect(items).ToHaveCountAsync(3);
 
-        await page.Locator(".rz-dropdown").Filter(new() { HasText = "All source domains" }).ClickAsync();
-        await page.Locator(".rz-dropdown-item").Filter(new() { HasText = "mbpp" }).ClickAsync();
+        await ChooseAsync(page, "domain-filter", "mbpp");
 
         await Expect(items).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("queue-count")).ToHaveTextAsync("1 of 3 waiting");
         await Expect(page.Locator("[data-testid=queue-item][aria-selected=true]")).ToContainTextAsync("Fix a failing build");
 
-        await page.Locator(".rz-dropdown").Filter(new() { HasText = "All kinds" }).ClickAsync();
-        await page.Locator(".rz-dropdown-item").Filter(new() { HasText = "Insight" }).ClickAsync();
+        await ChooseAsync(page, "kind-filter", "Insight");
 
         await Expect(page.GetByTestId("queue-empty")).ToContainTextAsync("Nothing waiting for review matches these filters.");
         Assert.True(errors.Count == 0, string.Join("\n", errors));

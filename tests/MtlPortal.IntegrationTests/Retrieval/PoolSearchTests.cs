@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.IntegrationTests.Memories;
 using MtlPortal.Memories;
+using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
+using MtlPortal.Validation;
 
 namespace MtlPortal.IntegrationTests.Retrieval;
 
@@ -65,6 +68,47 @@ public class PoolSearchTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
         Assert.Equal([id], byKind.Items.Select(i => i.Id));
         Assert.Equal([id], byDomainAndTag.Items.Select(i => i.Id));
         Assert.Empty(wrongTag.Items);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(nameof(PoolItem.Kind))]
+    public async Task Paging_WithoutAQuery_ShowsEveryApprovedMemoryExactlyOnce(string? sortBy)
+    {
+        // Approved one by one around an import that approves 46 at one instant: the newest-first order ties on
+        // all of those, and the kind order on nearly every memory.
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            await Review(await CreateAsync($"Approved before the import {sortBy} {i}"), ReviewDecision.Approve, portal.Reviewer1);
+        }
+
+        await using (var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var team = await db.Teams.Where(t => t.Name == "Alpha").Select(t => t.Id).SingleAsync();
+            var imported = await portal.AsAsync<IReadOnlyList<Guid>>(portal.AdminId, async (w, a) =>
+            {
+                var batch = await w.CreateManyAsync(a, [.. Enumerable.Range(1, 46).Select(i => new NewMemory(Titled($"Paged memory {sortBy} {i}") with { TeamId = team }, $"line {i}"))], approve: true, "paging test");
+                return batch.Succeeded ? WriteResult<IReadOnlyList<Guid>>.Ok(batch.MemoryIds) : WriteResult<IReadOnlyList<Guid>>.Fail("", string.Join("; ", batch.Errors));
+            });
+            Assert.True(imported.Succeeded, string.Join("; ", imported.Errors));
+        }
+
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            await Review(await CreateAsync($"Approved after the import {sortBy} {i}"), ReviewDecision.Approve, portal.Reviewer1);
+        }
+
+        var search = portal.Services.GetRequiredService<PoolSearch>();
+        var first = await search.SearchAsync(new PoolQuery { SortBy = sortBy, Take = 20 });
+        var seen = new List<Guid>(first.Items.Select(i => i.Id));
+        for (var skip = 20; skip < first.Total; skip += 20)
+        {
+            seen.AddRange((await search.SearchAsync(new PoolQuery { SortBy = sortBy, Skip = skip, Take = 20 })).Items.Select(i => i.Id));
+        }
+
+        Assert.True(first.Total >= 52, $"{first.Total} approved");
+        Assert.Equal(first.Total, seen.Count);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
     }
 }
 

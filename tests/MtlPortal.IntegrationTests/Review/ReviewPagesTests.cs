@@ -137,6 +137,27 @@ public class ReviewPagesTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
         Assert.DoesNotContain("History", outsider);
     }
 
+    [Theory]
+    [InlineData(ReviewDecision.Approve, "Changes since approved revision 1, which the pool serves")]
+    [InlineData(ReviewDecision.RequestChanges, "Changes since revision 1")]
+    public async Task ReviewQueue_NewRevision_ShowsItsDiffAgainstTheApprovedOrElseThePreviousRevision(ReviewDecision firstDecision, string baseline)
+    {
+        // A team of its own, so the memory is the only one in its reviewer's queue and the one the page opens.
+        var team = $"Queue diff {firstDecision}";
+        var author = await portal.CreateUserAsync($"author.{firstDecision}@example.org", [PortalRoles.Contributor], [team]);
+        var reviewer = await portal.CreateUserAsync($"reviewer.{firstDecision}@example.org", [PortalRoles.Reviewer], [team]);
+        var id = (await portal.AsAsync(author, (w, a) => w.SaveAsync(a, null, MemoryPortal.Insight("Queue diff: verify", "Run the tests before declaring done."), submit: true))).Value!.Id;
+        await portal.AsAsync(reviewer, (w, a) => w.ReviewAsync(a, id, firstDecision, firstDecision == ReviewDecision.Approve ? null : "Say which tests."));
+        var revised = await portal.AsAsync(author, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Queue diff: verify", "Run the whole suite before declaring done."), submit: true));
+        Assert.True(revised.Succeeded, string.Join("; ", revised.Errors));
+
+        var page = await (await SignedInAsync($"reviewer.{firstDecision}@example.org")).GetStringAsync("/review");
+
+        Assert.Contains(baseline, page);
+        Assert.Matches("<ins[^>]*>whole suite</ins>", page);
+        Assert.Matches("<del[^>]*>tests</del>", page);
+    }
+
     [Fact]
     public async Task ReviewSettings_ShowsTheCurrentValuesToAnAdmin()
     {

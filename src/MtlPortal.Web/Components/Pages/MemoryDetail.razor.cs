@@ -8,7 +8,7 @@ using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
 using MtlPortal.Web.Components.Review;
-using Radzen;
+using MudBlazor;
 
 namespace MtlPortal.Web.Components.Pages;
 
@@ -47,10 +47,10 @@ public sealed partial class MemoryDetail
     public required ReviewSettingsStore SettingsStore { get; init; }
 
     [Inject]
-    public required NotificationService Notifications { get; init; }
+    public required ISnackbar Snackbar { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
+    public required IDialogService Dialogs { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -103,10 +103,10 @@ public sealed partial class MemoryDetail
 
     private async Task ArchiveAsync()
     {
-        var confirmed = await Dialogs.Confirm(
-            "Archived memories are no longer served to agents, for good. The memory stays readable here as history.",
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
             "Archive this memory?",
-            new ConfirmOptions { OkButtonText = "Archive", CancelButtonText = "Keep it" });
+            "Archived memories are no longer served to agents, for good. The memory stays readable here as history.",
+            yesText: "Archive", cancelText: "Keep it");
         if (confirmed == true)
         {
             await WriteAsync("Archived", (workflow, actor, details) => workflow.ArchiveAsync(actor, details.Id, null, details.Version));
@@ -147,52 +147,15 @@ public sealed partial class MemoryDetail
     {
         if (failure == WriteFailure.None)
         {
-            Notifications.Notify(NotificationSeverity.Success, success, _details?.Latest.Content.DisplayTitle ?? "");
+            Snackbar.Add($"{success}: {_details?.Latest.Content.DisplayTitle}", Severity.Success);
         }
         else
         {
-            Notifications.Notify(new NotificationMessage
-            {
-                Severity = failure == WriteFailure.Conflict ? NotificationSeverity.Warning : NotificationSeverity.Error,
-                Summary = "Not saved",
-                Detail = message ?? "",
-                Duration = 10_000,
-            });
+            Snackbar.Add($"Not saved: {message}", failure == WriteFailure.Conflict ? Severity.Warning : Severity.Error, o => o.VisibleStateDuration = 10_000);
         }
 
         // Whatever happened, show the memory as it is now (after a conflict, as the other person left it).
         await LoadAsync();
-    }
-
-    /// <summary>Provenance is not part of the text diff; say in words what of it changed.</summary>
-    private static IEnumerable<string> ProvenanceChanges(Provenance before, Provenance after)
-    {
-        if (before.SourceDomain != after.SourceDomain)
-        {
-            yield return $"Source domain: {before.SourceDomain} → {after.SourceDomain}";
-        }
-
-        if (before.SourceTaskRef != after.SourceTaskRef)
-        {
-            yield return $"Task: {before.SourceTaskRef ?? "—"} → {after.SourceTaskRef ?? "—"}";
-        }
-
-        if (before.SourceModel != after.SourceModel)
-        {
-            yield return $"Source model: {before.SourceModel} → {after.SourceModel}";
-        }
-
-        if (before.Outcome != after.Outcome)
-        {
-            yield return $"Outcome: {before.Outcome} → {after.Outcome}";
-        }
-
-        if (!before.Tags.SequenceEqual(after.Tags))
-        {
-            yield return $"Tags: {Join(before.Tags)} → {Join(after.Tags)}";
-        }
-
-        static string Join(IReadOnlyList<string> tags) => tags.Count == 0 ? "none" : string.Join(", ", tags);
     }
 
     /// <summary>What the signed-in user may do with the memory now, by <see cref="MemoryLifecycle"/>'s rules.</summary>

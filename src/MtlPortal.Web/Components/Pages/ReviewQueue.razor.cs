@@ -10,7 +10,7 @@ using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
 using MtlPortal.Web.Components.Review;
-using Radzen;
+using MudBlazor;
 
 namespace MtlPortal.Web.Components.Pages;
 
@@ -68,7 +68,7 @@ public sealed partial class ReviewQueue
     public required ReviewSettingsStore SettingsStore { get; init; }
 
     [Inject]
-    public required NotificationService Notifications { get; init; }
+    public required ISnackbar Snackbar { get; init; }
 
     [Inject]
     public required TimeProvider Clock { get; init; }
@@ -143,28 +143,13 @@ public sealed partial class ReviewQueue
 
     private async Task KeyDownAsync(KeyboardEventArgs e)
     {
-        // Ctrl+C and friends belong to the browser; a write under way must finish before the next one.
-        if (e.CtrlKey || e.AltKey || e.MetaKey || _busy || _actions?.IsBusy == true)
+        switch (ReviewKeys.Command(e, busy: _busy || _actions?.IsBusy == true))
         {
-            return;
-        }
-
-        switch (e.Key)
-        {
-            case "j" or "ArrowDown":
-                await MoveAsync(1);
+            case { Decision: { } decision }:
+                await DecideAsync(decision);
                 break;
-            case "k" or "ArrowUp":
-                await MoveAsync(-1);
-                break;
-            case "a":
-                await DecideAsync(ReviewDecision.Approve);
-                break;
-            case "c":
-                await DecideAsync(ReviewDecision.RequestChanges);
-                break;
-            case "r":
-                await DecideAsync(ReviewDecision.Reject);
+            case { Step: not 0 and var step }:
+                await MoveAsync(step);
                 break;
         }
     }
@@ -277,6 +262,26 @@ public sealed partial class ReviewQueue
         await SelectAsync(Math.Clamp(next, 0, _queue.Count - 1));
     }
 
+    private Task TeamChangedAsync(Guid? team)
+    {
+        _teamId = team;
+        return FilterChangedAsync();
+    }
+
+    private Task KindChangedAsync(MemoryKind? kind)
+    {
+        _kind = kind;
+        return FilterChangedAsync();
+    }
+
+    private Task DomainChangedAsync(string? domain)
+    {
+        _domain = domain;
+        return FilterChangedAsync();
+    }
+
+    private string TeamName(Guid? team) => _teams.FirstOrDefault(t => t.Id == team)?.Name ?? "";
+
     private async Task FilterChangedAsync()
     {
         var actor = await Actors.CurrentAsync(AuthenticationState);
@@ -301,7 +306,7 @@ public sealed partial class ReviewQueue
         var title = _details.Latest.Content.DisplayTitle;
         if (result.Succeeded && result.Decision == ReviewDecision.Comment)
         {
-            Notifications.Notify(NotificationSeverity.Info, "Comment added", title);
+            Snackbar.Add($"Comment added: {title}", Severity.Info);
             await LoadDetailsAsync(memoryId);
             return;
         }
@@ -351,7 +356,7 @@ public sealed partial class ReviewQueue
         switch (failure)
         {
             case WriteFailure.None:
-                Notifications.Notify(NotificationSeverity.Success, summary, detail);
+                Snackbar.Add($"{summary}: {detail}", Severity.Success);
                 if (leavesQueue)
                 {
                     await ReloadAsync(memoryId, advance: true);
@@ -364,17 +369,11 @@ public sealed partial class ReviewQueue
                 break;
             case WriteFailure.Conflict or WriteFailure.NotFound:
                 // Someone else decided (or the memory went away) since it was opened: show the queue as it is now.
-                Notifications.Notify(new NotificationMessage
-                {
-                    Severity = NotificationSeverity.Warning, Summary = "Not saved", Detail = message ?? "", Duration = 10_000,
-                });
+                Snackbar.Add($"Not saved: {message}", Severity.Warning, o => o.VisibleStateDuration = 10_000);
                 await ReloadAsync(memoryId, advance: false);
                 break;
             default:
-                Notifications.Notify(new NotificationMessage
-                {
-                    Severity = NotificationSeverity.Error, Summary = "Not saved", Detail = message ?? "", Duration = 10_000,
-                });
+                Snackbar.Add($"Not saved: {message}", Severity.Error, o => o.VisibleStateDuration = 10_000);
                 break;
         }
     }

@@ -4,26 +4,21 @@ using Microsoft.EntityFrameworkCore;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
-using Radzen;
-using Radzen.Blazor;
+using MudBlazor;
 
 namespace MtlPortal.Web.Components.Pool;
 
-/// <summary>The approved pool: semantic search, filters, server-side sorting and paging.</summary>
+/// <summary>The approved pool: semantic search, filters, sorting and paging done by the server.</summary>
 public sealed partial class PoolPage
 {
-    private RadzenDataGrid<PoolItem>? _grid;
-    private IReadOnlyList<PoolItem> _items = [];
-    private int _total;
-    private bool _loading;
+    private static readonly int[] PageSizes = [20, 50, 100];
+
+    private MudDataGrid<PoolItem>? _grid;
     private string _text = "";
     private string _searched = "";
-    private IEnumerable<MemoryKind> _kinds = [];
-    private IEnumerable<string> _domains = [];
-    private IEnumerable<Guid> _teams = [];
-    private IEnumerable<string> _models = [];
-    private IEnumerable<string> _tags = [];
-    private Facets _facets = new([], [], [], []);
+    private PoolFilter _filter = PoolFilter.None;
+    private PoolFacets _facets = PoolFacets.None;
+    private bool _loaded;
 
     [Inject]
     public required PoolSearch Search { get; init; }
@@ -34,8 +29,12 @@ public sealed partial class PoolPage
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
-    private string EmptyText => string.IsNullOrWhiteSpace(_searched) && !_kinds.Any() && !_domains.Any() && !_teams.Any() && !_models.Any() && !_tags.Any()
-        ? "The pool is empty: no memory has been approved yet."
+    private bool IsSearch => !string.IsNullOrWhiteSpace(_searched);
+
+    // Until the first page has come back nothing is known, and "empty" would be a false claim.
+    private string EmptyText =>
+        !_loaded ? "Loading the pool…"
+        : !IsSearch && _filter.IsEmpty ? "The pool is empty: no memory has been approved yet."
         : "No approved memory matches.";
 
     protected override async Task OnInitializedAsync()
@@ -48,59 +47,68 @@ public sealed partial class PoolPage
             join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
             select new { r.SourceDomain, r.SourceModel, r.Tags, m.TeamId, Team = m.Team!.Name };
         var rows = await served.ToListAsync();
-        _facets = new Facets(
+        _facets = new PoolFacets(
             [.. rows.Select(r => r.SourceDomain).Distinct().Order()],
             [.. rows.Select(r => new TeamOption(r.TeamId, r.Team)).Distinct().OrderBy(t => t.Name)],
             [.. rows.Select(r => r.SourceModel).Distinct().Order()],
             [.. rows.SelectMany(r => r.Tags).Distinct().Order()]);
     }
 
-    private async Task LoadAsync(LoadDataArgs args)
+    private async Task<GridData<PoolItem>> LoadAsync(GridState<PoolItem> state, CancellationToken cancellationToken)
     {
-        _loading = true;
-        var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
-        var page = await Search.SearchAsync(new PoolQuery
-        {
-            Text = _searched,
-            Kinds = [.. _kinds],
-            Domains = [.. _domains],
-            Teams = [.. _teams],
-            SourceModels = [.. _models],
-            Tags = [.. _tags],
-            SortBy = sort?.Property,
-            Descending = sort?.SortOrder == SortOrder.Descending,
-            Skip = args.Skip ?? 0,
-            Take = args.Top ?? 20,
-        });
-        _items = page.Items;
-        _total = page.Total;
-        _loading = false;
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var page = await Search.SearchAsync(
+            new PoolQuery
+            {
+                Text = _searched,
+                Kinds = _filter.Kinds,
+                Domains = _filter.Domains,
+                Teams = _filter.Teams,
+                SourceModels = _filter.SourceModels,
+                Tags = _filter.Tags,
+                SortBy = sort?.SortBy,
+                Descending = sort?.Descending ?? false,
+                Skip = state.Page * state.PageSize,
+                Take = state.PageSize,
+            },
+            cancellationToken);
+        _loaded = true;
+        return new GridData<PoolItem> { Items = page.Items, TotalItems = page.Total };
     }
 
     private async Task ReloadAsync()
     {
-        _searched = _text.Trim();
         if (_grid is not null)
         {
-            await _grid.FirstPage(true);
+            // A new question starts at its first page; the grid cancels a load it has superseded.
+            _grid.NavigateTo(Page.First);
+            await _grid.ReloadServerData();
         }
     }
 
-    private async Task ClearAsync()
+    private Task SearchAsync()
+    {
+        _searched = _text.Trim();
+        return ReloadAsync();
+    }
+
+    private Task ClearAsync()
     {
         _text = "";
-        await ReloadAsync();
+        return SearchAsync();
+    }
+
+    private Task FilterChangedAsync(PoolFilter filter)
+    {
+        _filter = filter;
+        return ReloadAsync();
     }
 
     private async Task SearchOnEnterAsync(KeyboardEventArgs e)
     {
         if (e.Key == "Enter")
         {
-            await ReloadAsync();
+            await SearchAsync();
         }
     }
-
-    private sealed record TeamOption(Guid Id, string Name);
-
-    private sealed record Facets(IReadOnlyList<string> Domains, IReadOnlyList<TeamOption> Teams, IReadOnlyList<string> Models, IReadOnlyList<string> Tags);
 }

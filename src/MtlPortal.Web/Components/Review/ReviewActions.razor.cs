@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Components.Web;
 using MtlPortal.Memories;
 using MtlPortal.Validation;
-using MtlPortal.Web.Components.Forms;
 using MtlPortal.Web.Components.Memories;
+using MudBlazor;
 
 namespace MtlPortal.Web.Components.Review;
 
@@ -20,17 +19,15 @@ public sealed record ReviewActionResult(ReviewDecision Decision, WriteFailure Fa
 
 /// <summary>
 /// A comment box with Approve, Request changes and Reject (when <see cref="CanDecide"/>) and a plain Comment button.
-/// Each write runs in a scope of its own with the memory's version as last seen, so a decision someone else made in
-/// the meantime comes back as a conflict rather than being overwritten. A missing comment is shown beside the box.
+/// A decision that needs a comment and has none is refused beside the box before anything is sent. Each write runs
+/// in a scope of its own with the memory's version as last seen, so a decision someone else made in the meantime
+/// comes back as a conflict rather than being overwritten.
 /// </summary>
 public sealed partial class ReviewActions
 {
-    private const string CommentId = "review-comment";
-
-    private readonly CommentInput _input = new();
-    private EditContext _form = default!;
-    private ServerValidation? _server;
-    private ElementReference _commentBox;
+    private MudTextField<string>? _commentBox;
+    private string _comment = "";
+    private string? _commentError;
     private Guid _shownFor;
     private bool _busy;
 
@@ -62,12 +59,10 @@ public sealed partial class ReviewActions
     public EventCallback Escaped { get; set; }
 
     /// <summary>What the reviewer has written so far, for actions outside this component (marking a duplicate).</summary>
-    public string Comment => _input.Comment;
+    public string Comment => _comment;
 
     /// <summary>Whether a write is under way; the page ignores shortcuts meanwhile.</summary>
     public bool IsBusy => _busy;
-
-    protected override void OnInitialized() => _form = new EditContext(_input);
 
     protected override void OnParametersSet()
     {
@@ -75,18 +70,32 @@ public sealed partial class ReviewActions
         if (_shownFor != MemoryId)
         {
             _shownFor = MemoryId;
-            _input.Comment = "";
-            _server?.Show([]);
+            _comment = "";
+            _commentError = null;
         }
     }
 
-    public ValueTask FocusCommentAsync() => _commentBox.FocusAsync();
+    public async Task FocusCommentAsync()
+    {
+        if (_commentBox is not null)
+        {
+            await _commentBox.FocusAsync();
+        }
+    }
 
     public async Task DecideAsync(ReviewDecision decision)
     {
+        if (MemoryLifecycle.MissingComment(decision, _comment) is { } missing)
+        {
+            _commentError = missing;
+            StateHasChanged();
+            await FocusCommentAsync();
+            return;
+        }
+
         await RunAsync(decision, async () =>
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.ReviewAsync(actor, MemoryId, decision, _input.Comment, Version));
+            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.ReviewAsync(actor, MemoryId, decision, _comment, Version));
             return (result.Failure, result.Errors);
         });
     }
@@ -95,7 +104,7 @@ public sealed partial class ReviewActions
     {
         await RunAsync(ReviewDecision.Comment, async () =>
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.CommentAsync(actor, MemoryId, _input.Comment));
+            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.CommentAsync(actor, MemoryId, _comment));
             return (result.Failure, result.Errors);
         });
     }
@@ -113,18 +122,18 @@ public sealed partial class ReviewActions
             var result = await write();
 
             // The workflow names the comment field "comment"; beside the box is where that message belongs.
-            var commentErrors = result.Errors.Where(e => e.Field == "comment").Select(e => e with { Field = nameof(CommentInput.Comment) }).ToList();
+            var commentErrors = result.Errors.Where(e => e.Field == "comment").Select(e => e.Message).ToList();
             if (result.Failure == WriteFailure.Invalid && commentErrors.Count > 0)
             {
-                _server?.Show(commentErrors);
+                _commentError = string.Join(" ", commentErrors);
                 await FocusCommentAsync();
                 return;
             }
 
             if (result.Failure == WriteFailure.None)
             {
-                _input.Comment = "";
-                _server?.Show([]);
+                _comment = "";
+                _commentError = null;
             }
 
             var message = result.Failure == WriteFailure.None ? null : string.Join(" ", result.Errors.Select(e => e.Message));
@@ -136,7 +145,11 @@ public sealed partial class ReviewActions
         }
     }
 
-    private void CommentEdited() => _form.NotifyFieldChanged(_form.Field(nameof(CommentInput.Comment)));
+    private void CommentChanged(string? text)
+    {
+        _comment = text ?? "";
+        _commentError = null;
+    }
 
     private async Task CommentKeyDownAsync(KeyboardEventArgs e)
     {
@@ -144,10 +157,5 @@ public sealed partial class ReviewActions
         {
             await Escaped.InvokeAsync();
         }
-    }
-
-    private sealed class CommentInput
-    {
-        public string Comment { get; set; } = "";
     }
 }
