@@ -47,6 +47,10 @@ public static class PortalHostingExtensions
         // Pages show the not-found page; the API answers ProblemDetails.
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+
+        // Routing after the status-code pages: their re-execution of /not-found must pick an endpoint again, or the
+        // 404 goes out with an empty body.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -34,17 +34,18 @@ public class PortalShellTests(BrowserFixture browser, ShellPortal portal) : ICla
         await page.WaitForInteractiveAsync();
 
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Portal areas" });
-        var pool = nav.GetByRole(AriaRole.Link, new() { Name = "Pool", Exact = true });
-        await Expect(pool).Not.ToBeInViewportAsync();
+        var api = nav.GetByRole(AriaRole.Link, new() { Name = "API", Exact = true });
+        await Expect(api).Not.ToBeInViewportAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Open navigation" }).ClickAsync();
-        await Expect(pool).ToBeInViewportAsync();
-        await pool.ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/pool$"));
+        await Expect(api).ToBeInViewportAsync();
+        await api.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Agent API" })).ToBeVisibleAsync();
+        await Expect(api).Not.ToBeInViewportAsync();
 
         // The account's own links live in the drawer on a phone.
         await page.GetByRole(AriaRole.Button, new() { Name = "Open navigation" }).ClickAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        await page.GetByRole(AriaRole.Complementary).GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys" })).ToBeVisibleAsync();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
@@ -83,6 +84,8 @@ public class PortalShellTests(BrowserFixture browser, ShellPortal portal) : ICla
         var fieldFont = await FontOfAsync(page, "#email");
 
         await page.SignInAsync(ShellPortal.ContributorEmail);
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
         var portalFont = await FontOfAsync(page, "h1");
 
         Assert.Equal(portalFont, signInFont);
@@ -167,6 +170,7 @@ public class PortalShellTests(BrowserFixture browser, ShellPortal portal) : ICla
                     await page.WaitForInteractiveAsync();
                 }
 
+                await Expect(page.Locator(".mud-table-loading-progress")).ToHaveCountAsync(0);
                 var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
                 Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a {viewport.Width} px screen.");
                 await page.ScreenshotAsync($"shell{(path == "/" ? "-home" : path.Replace('/', '-'))}-{suffix}");

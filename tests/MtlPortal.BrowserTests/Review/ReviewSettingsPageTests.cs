@@ -26,7 +26,7 @@ public class ReviewSettingsPageTests(BrowserFixture browser, ReviewPortal portal
         await form.Locator("#duplicate-threshold").FillAsync("0.2");
         await form.Locator("#duplicate-threshold").PressAsync("Tab");
         await page.GetByTestId("save-settings").ClickAsync();
-        await Expect(form.Locator(".mud-input-error")).ToHaveTextAsync("A similarity between 0.5 and 1.");
+        await Expect(form.Locator(".mud-input-helper-text.mud-input-error")).ToHaveTextAsync("A similarity between 0.5 and 1.");
         await page.ScreenshotAsync("admin-settings-invalid");
 
         await form.Locator("#duplicate-threshold").FillAsync("0.85");
@@ -37,7 +37,7 @@ public class ReviewSettingsPageTests(BrowserFixture browser, ReviewPortal portal
         await page.GetByTestId("save-settings").ClickAsync();
 
         await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Review settings saved");
-        await Expect(form.Locator(".mud-input-error")).ToHaveCountAsync(0);
+        await Expect(form.Locator(".mud-input-helper-text.mud-input-error")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("last-change")).ToBeVisibleAsync();
         await page.ScreenshotAsync("admin-settings");
         await using var db = await portal.DbAsync();
