@@ -13,9 +13,21 @@ public static class PageExtensions
     /// A new browser context (its own cookies) with a page. <paramref name="errors"/> collects script errors,
     /// console errors and failed responses (with their addresses), for the test to assert there were none.
     /// </summary>
-    public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, Uri baseAddress, List<string> errors)
+    public static Task<IPage> NewPortalPageAsync(this IBrowser browser, Uri baseAddress, List<string> errors) =>
+        browser.NewPortalPageAsync(baseAddress, errors, new ViewportSize { Width = 1440, Height = 1000 });
+
+    /// <summary>A phone's screen: the width the portal must stay usable at.</summary>
+    public static ViewportSize Phone { get; } = new() { Width = 390, Height = 844 };
+
+    /// <summary>As above, in a window of <paramref name="viewport"/>'s size, and allowed to use the clipboard.</summary>
+    public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, Uri baseAddress, List<string> errors, ViewportSize viewport)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = viewport,
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => errors.Add(error);

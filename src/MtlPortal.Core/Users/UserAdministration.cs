@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -182,6 +183,67 @@ public sealed class UserAdministration(PortalDbContext db, UserManager<PortalUse
                 : ToFieldErrors([e]).Single()));
     }
 
+    /// <summary>
+    /// Gives a user who forgot their password a new, generated one, for the admin to pass on (shown once, never
+    /// stored in the clear). Ends the user's open sessions and any lock-out.
+    /// </summary>
+    public async Task<WriteResult<string>> ResetPasswordAsync(string userId, string actor, CancellationToken cancellationToken = default)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null)
+        {
+            return WriteResult<string>.Fail("", "That user does not exist.");
+        }
+
+        var password = GeneratePassword();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Remove-then-add rather than a reset token: tokens need data protection, which the operator CLI's host
+        // does not set up; the transaction keeps the user from ever being left without a password.
+        var removed = await users.RemovePasswordAsync(user);
+        var reset = removed.Succeeded ? await users.AddPasswordAsync(user, password) : removed;
+        if (!reset.Succeeded)
+        {
+            return WriteResult<string>.Fail(ToFieldErrors(reset.Errors));
+        }
+
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        audit.Record(db, actor, "user.password-reset", "user", user.Id, user.Email);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return WriteResult<string>.Ok(password);
+    }
+
+    /// <summary>Changes the name the portal shows for a user.</summary>
+    public async Task<WriteResult<PortalUser>> SetDisplayNameAsync(string userId, string? displayName, string actor, CancellationToken cancellationToken = default)
+    {
+        var trimmed = displayName?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            return WriteResult<PortalUser>.Fail("DisplayName", "Enter a name.");
+        }
+
+        if (trimmed.Length > PortalUser.DisplayNameMaxLength)
+        {
+            return WriteResult<PortalUser>.Fail("DisplayName", $"A display name has at most {PortalUser.DisplayNameMaxLength} characters.");
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return WriteResult<PortalUser>.Fail("", "That user does not exist.");
+        }
+
+        if (user.DisplayName != trimmed)
+        {
+            audit.Record(db, actor, "user.renamed", "user", user.Id, $"{user.DisplayName} -> {trimmed}");
+            user.DisplayName = trimmed;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return WriteResult<PortalUser>.Ok(user);
+    }
+
     public async Task<WriteResult<Team>> CreateTeamAsync(string name, string actor, CancellationToken cancellationToken = default)
     {
         var trimmed = name?.Trim() ?? "";
@@ -290,6 +352,22 @@ public sealed class UserAdministration(PortalDbContext db, UserManager<PortalUse
     {
         var admins = await users.GetUsersInRoleAsync(PortalRoles.Admin);
         return admins.Where(a => !a.IsDisabled).All(a => a.Id == user.Id);
+    }
+
+    // Four groups of four from letters and digits that cannot be misread (no 0/O, 1/l/I), with every character
+    // class Identity's default password rules ask for.
+    private static string GeneratePassword()
+    {
+        const string Lower = "abcdefghjkmnpqrstuvwxyz", Upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", Digits = "23456789";
+        while (true)
+        {
+            var groups = Enumerable.Range(0, 4).Select(_ => RandomNumberGenerator.GetString(Lower + Upper + Digits, 4));
+            var password = string.Join('-', groups);
+            if (password.Any(Lower.Contains) && password.Any(Upper.Contains) && password.Any(Digits.Contains))
+            {
+                return password;
+            }
+        }
     }
 
     private static string UnknownRoleMessage(string role) =>

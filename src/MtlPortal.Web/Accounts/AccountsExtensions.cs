@@ -31,11 +31,7 @@ public static class AccountsExtensions
 
         services.AddPortalUsers().AddSignInManager<PortalSignInManager>();
 
-        var authorization = services.AddAuthorizationBuilder();
-        foreach (var area in PortalAreas.All)
-        {
-            authorization.AddPolicy(area.Policy, p => p.RequireAuthenticatedUser().RequireRole(area.Roles));
-        }
+        services.AddAuthorizationBuilder().AddAreaPolicies();
 
         return builder;
     }

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Authorization;
 using MtlPortal.Users;
+using MudBlazor;
 
 namespace MtlPortal.Web.Accounts;
 
-/// <summary>One area of the portal: where it lives, and which roles may use it.</summary>
+/// <summary>One area of the portal: where it lives, its MudBlazor icon (SVG), and which roles may use it.</summary>
 public sealed record PortalArea(string Title, string Href, string Icon, string Policy, IReadOnlyList<string> Roles);
 
 /// <summary>
@@ -21,14 +23,25 @@ public static class PortalAreas
 
     public static IReadOnlyList<PortalArea> All { get; } =
     [
-        new("Pool", "pool", "inventory_2", PoolPolicy, PortalRoles.All),
-        new("Contribute", "contribute", "edit_note", ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
-        new("My memories", "memories/mine", "folder_shared", ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
-        new("Import and export", "memories/transfer", "swap_vert", TransferPolicy, PortalRoles.All),
-        new("Review queue", "review", "fact_check", ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
-        new("Runs", "runs", "play_circle", RunsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
-        new("Dashboards", "dashboards", "monitoring", DashboardsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
-        new("API", "api-docs", "api", PoolPolicy, PortalRoles.All),
-        new("Admin", "admin/users", "admin_panel_settings", AdminPolicy, [PortalRoles.Admin]),
+        new("Pool", "pool", Icons.Material.Filled.Inventory2, PoolPolicy, PortalRoles.All),
+        new("Contribute", "contribute", Icons.Material.Filled.EditNote, ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
+        new("My memories", "memories/mine", Icons.Material.Filled.FolderShared, ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
+        new("Import and export", "memories/transfer", Icons.Material.Filled.SwapVert, TransferPolicy, PortalRoles.All),
+        new("Review queue", "review", Icons.Material.Filled.FactCheck, ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
+        new("Runs", "runs", Icons.Material.Filled.PlayCircle, RunsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
+        new("Dashboards", "dashboards", Icons.Material.Filled.QueryStats, DashboardsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
+        new("API", "api-docs", Icons.Material.Filled.Api, PoolPolicy, PortalRoles.All),
+        new("Admin", "admin/users", Icons.Material.Filled.AdminPanelSettings, AdminPolicy, [PortalRoles.Admin]),
     ];
+
+    /// <summary>One policy per area: the signed-in user needs one of the area's roles.</summary>
+    public static AuthorizationBuilder AddAreaPolicies(this AuthorizationBuilder authorization)
+    {
+        foreach (var area in All)
+        {
+            authorization.AddPolicy(area.Policy, p => p.RequireAuthenticatedUser().RequireRole(area.Roles));
+        }
+
+        return authorization;
+    }
 }

@@ -8,8 +8,9 @@ public static class ComponentsExtensions
     public static WebApplicationBuilder AddPortalUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
         builder.Services.AddMudServices();
+        // Only until the last pages leave Radzen (other branches): their injected services must resolve. Delete with the package.
+        builder.Services.AddRadzenComponents();
         return builder;
     }
 

@@ -48,6 +48,10 @@ public static class PortalHostingExtensions
         static bool ForAgents(HttpContext c) => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/mcp");
         app.UseWhen(c => !ForAgents(c), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseWhen(ForAgents, api => api.UseStatusCodePages());
+
+        // Routing after the status-code pages: their re-execution of /not-found must pick an endpoint again, or the
+        // 404 goes out with an empty body.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -39,9 +39,9 @@ public class FirstRunFlowTests(BrowserFixture browser, FreshKestrelPortal portal
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users" })).ToBeVisibleAsync();
         await page.WaitForInteractiveAsync();
         var form = page.GetByTestId("new-user-form");
-        await form.Locator("input[name=new-email]").FillAsync(ContributorEmail);
-        await form.Locator("input[name=new-name]").FillAsync("Carla");
-        await form.Locator("input[name=new-password]").FillAsync(PortalFactory.Password);
+        await form.Locator("#new-email").FillAsync(ContributorEmail);
+        await form.Locator("#new-name").FillAsync("Carla");
+        await form.Locator("#new-password").FillAsync(PortalFactory.Password);
         await form.GetByText("Contributor", new() { Exact = true }).ClickAsync();
         await page.GetByTestId("create-user").ClickAsync();
         var grid = page.GetByTestId("users-grid");

@@ -35,10 +35,13 @@ public class ApiKeysPageTests(BrowserFixture browser, KeysPortal portal) : IClas
         await Expect(form.GetByText("memories:write", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(form.GetByText("reviews:write", new() { Exact = true })).ToHaveCountAsync(0);
 
-        await form.Locator("input[name=key-name]").FillAsync("laptop agent");
+        await form.Locator("#key-name").FillAsync("laptop agent");
         await page.GetByTestId("create-key").ClickAsync();
         var secret = (await page.GetByTestId("secret").InnerTextAsync()).Trim();
         Assert.StartsWith("mtl_", secret);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy the secret" }).ClickAsync();
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Copied");
+        Assert.Equal(secret, await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
         await Expect(page.GetByTestId("keys-grid")).ToContainTextAsync("laptop agent");
 
         // The secret works against the running portal, exactly as the page's curl example sends it.
@@ -56,7 +59,7 @@ public class ApiKeysPageTests(BrowserFixture browser, KeysPortal portal) : IClas
         await Expect(page.GetByTestId("keys-grid")).Not.ToContainTextAsync(secret[12..]);
 
         await page.GetByTestId("revoke").ClickAsync();
-        await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Expect(page.GetByTestId("keys-grid")).ToContainTextAsync("revoked");
         var afterRevoke = await client.PostAsJsonAsync("/api/v1/memories/search", new { query = "fix a failing test" });
         Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode);
@@ -75,6 +78,12 @@ public class ApiKeysPageTests(BrowserFixture browser, KeysPortal portal) : IClas
         await Expect(page.GetByTestId("api-base")).ToHaveTextAsync(portal.ServerAddress.ToString().TrimEnd('/') + "/api/v1");
         await Expect(page.GetByTestId("search-example")).ToContainTextAsync("/api/v1/memories/search");
         await Expect(page.GetByTestId("search-example")).ToContainTextAsync("Authorization: Bearer $MTL_API_KEY");
+
+        // The copy button puts the example on the clipboard exactly as shown, and says so.
+        var shown = await page.GetByTestId("search-example").InnerTextAsync();
+        await page.Locator(".copyable").Filter(new() { Has = page.GetByTestId("search-example") }).GetByRole(AriaRole.Button, new() { Name = "Copy the command" }).ClickAsync();
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Copied");
+        Assert.Equal(shown.Trim(), (await page.EvaluateAsync<string>("navigator.clipboard.readText()")).Trim());
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 }

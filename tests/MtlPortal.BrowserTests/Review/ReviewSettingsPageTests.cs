@@ -23,21 +23,21 @@ public class ReviewSettingsPageTests(BrowserFixture browser, ReviewPortal portal
         await page.WaitForInteractiveAsync();
 
         var form = page.GetByTestId("settings-form");
-        await form.Locator("input[name=duplicate-threshold]").FillAsync("0.2");
-        await form.Locator("input[name=duplicate-threshold]").PressAsync("Tab");
+        await form.Locator("#duplicate-threshold").FillAsync("0.2");
+        await form.Locator("#duplicate-threshold").PressAsync("Tab");
         await page.GetByTestId("save-settings").ClickAsync();
-        await Expect(form.Locator(".validation-message")).ToHaveTextAsync("A similarity between 0.5 and 1.");
+        await Expect(form.Locator(".mud-input-helper-text.mud-input-error")).ToHaveTextAsync("A similarity between 0.5 and 1.");
         await page.ScreenshotAsync("admin-settings-invalid");
 
-        await form.Locator("input[name=duplicate-threshold]").FillAsync("0.85");
-        await form.Locator("input[name=duplicate-threshold]").PressAsync("Tab");
-        await form.Locator("input[name=required-approvals]").FillAsync("2");
-        await form.Locator("input[name=required-approvals]").PressAsync("Tab");
+        await form.Locator("#duplicate-threshold").FillAsync("0.85");
+        await form.Locator("#duplicate-threshold").PressAsync("Tab");
+        await form.Locator("#required-approvals").FillAsync("2");
+        await form.Locator("#required-approvals").PressAsync("Tab");
         await form.GetByText("Refuse to submit insights below the minimum").ClickAsync();
         await page.GetByTestId("save-settings").ClickAsync();
 
-        await Expect(page.Locator(".rz-notification-item")).ToContainTextAsync("Review settings saved");
-        await Expect(form.Locator(".validation-message")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Review settings saved");
+        await Expect(form.Locator(".mud-input-helper-text.mud-input-error")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("last-change")).ToBeVisibleAsync();
         await page.ScreenshotAsync("admin-settings");
         await using var db = await portal.DbAsync();

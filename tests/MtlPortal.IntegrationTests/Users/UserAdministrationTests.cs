@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
@@ -98,5 +99,80 @@ public class UserAdministrationTests(PortalFactory portal) : IClassFixture<Porta
         var again = await WithAdminAsync(a => a.CreateTeamAsync("  platform ", "[test]"));
 
         Assert.Equal("Name", Assert.Single(again.Errors).Field);
+    }
+
+    [Fact]
+    public async Task ResetPasswordAsync_GivesANewPasswordThatSignsIn_EndsTheLockOut_AndAuditsIt()
+    {
+        var userId = await portal.CreateUserAsync("forgot@example.org", PortalRoles.Contributor);
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+            await users.SetLockoutEndDateAsync((await users.FindByIdAsync(userId))!, DateTimeOffset.UtcNow.AddMinutes(15));
+        }
+
+        var result = await WithAdminAsync(a => a.ResetPasswordAsync(userId, portal.AdminId));
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        var password = result.Value!;
+        Assert.NotEqual(PortalFactory.Password, password);
+        await using var check = portal.Services.CreateAsyncScope();
+        var manager = check.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var user = (await manager.FindByIdAsync(userId))!;
+        Assert.True(await manager.CheckPasswordAsync(user, password));
+        Assert.False(await manager.CheckPasswordAsync(user, PortalFactory.Password));
+        Assert.False(await manager.IsLockedOutAsync(user));
+        var entry = Assert.Single(await AuditAsync(userId), a => a.Action == "user.password-reset");
+        Assert.Equal(portal.AdminId, entry.Actor);
+        Assert.DoesNotContain(password, entry.Details ?? "");
+    }
+
+    [Fact]
+    public async Task ResetPasswordAsync_TwiceForTheSameUser_GivesDifferentPasswords()
+    {
+        var userId = await portal.CreateUserAsync("twice@example.org", PortalRoles.Reviewer);
+
+        var first = await WithAdminAsync(a => a.ResetPasswordAsync(userId, portal.AdminId));
+        var second = await WithAdminAsync(a => a.ResetPasswordAsync(userId, portal.AdminId));
+
+        Assert.NotEqual(first.Value, second.Value);
+    }
+
+    [Fact]
+    public async Task ResetPasswordAsync_UnknownUser_FailsAndWritesNoAudit()
+    {
+        var result = await WithAdminAsync(a => a.ResetPasswordAsync("no-such-user", portal.AdminId));
+
+        Assert.False(result.Succeeded);
+        Assert.Empty(await AuditAsync("no-such-user"));
+    }
+
+    [Fact]
+    public async Task SetDisplayNameAsync_RenamesTheUserAndAuditsOldAndNewName()
+    {
+        var userId = await portal.CreateUserAsync("rename@example.org", PortalRoles.Contributor);
+
+        var result = await WithAdminAsync(a => a.SetDisplayNameAsync(userId, "  Renée Rename ", portal.AdminId));
+
+        Assert.True(result.Succeeded);
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal("Renée Rename", await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).SingleAsync());
+        Assert.Contains(await AuditAsync(userId), a => a.Action == "user.renamed" && a.Details == "rename -> Renée Rename");
+    }
+
+    [Theory]
+    [InlineData(" ", 3, "Enter a name.")]
+    [InlineData("n", PortalUser.DisplayNameMaxLength + 1, "at most")]
+    public async Task SetDisplayNameAsync_BadName_IsRefusedOnTheNameFieldAndChangesNothing(string part, int repeat, string message)
+    {
+        var name = string.Concat(Enumerable.Repeat(part, repeat));
+        var userId = await portal.CreateUserAsync($"bad-name-{repeat}@example.org", PortalRoles.Contributor);
+
+        var result = await WithAdminAsync(a => a.SetDisplayNameAsync(userId, name, portal.AdminId));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("DisplayName", error.Field);
+        Assert.Contains(message, error.Message);
+        Assert.DoesNotContain(await AuditAsync(userId), a => a.Action == "user.renamed");
     }
 }
