@@ -3,6 +3,7 @@ using MtlPortal.Web.Api;
 using MtlPortal.Web.Cli;
 using MtlPortal.Web.Components;
 using MtlPortal.Web.Hosting;
+using MtlPortal.Web.Runs;
 using MtlPortal.Web.Transfer;
 
 if (OperatorCli.IsCommand(args))
@@ -15,6 +16,7 @@ builder.AddPortalCore();
 builder.AddPortalAccounts();
 builder.AddPortalUi();
 builder.AddPortalApi();
+builder.AddPortalRunner();
 
 var app = builder.Build();
 app.UsePortalPipeline();
@@ -22,6 +24,7 @@ app.MapPortalHealth();
 app.MapAccountEndpoints();
 app.MapMemoryTransferApi();
 app.MapPortalApi();
+app.MapRunsApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

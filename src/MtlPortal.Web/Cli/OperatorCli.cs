@@ -38,6 +38,14 @@ public static class OperatorCli
         new("reembed", "reembed",
             "Re-embed every memory revision whose vector was made by another model than the configured one (after changing Embeddings:*).",
             [], ReembedAsync),
+        new("run", Runs.RunCommands.RunUsage,
+            "Start a run of a benchmark's tasks under each condition (zero-shot, insight, summary, workflow, trajectory), with memories retrieved from the pool frozen now, leaving the benchmark's own domain out. With --wait it also works on the run, printing progress, and ends with per-condition pass@k (--json: the same object as GET /api/v1/runs/{id}).",
+            Runs.RunCommands.RunOptions, Runs.RunCommands.RunAsync) { Flags = ["wait", "json"] },
+        new("run-status", Runs.RunCommands.RunStatusUsage, "A run's status, progress and per-condition pass@k.",
+            [], Runs.RunCommands.RunStatusAsync) { Flags = ["json"], Arguments = ["id"] },
+        new("worker", Runs.RunCommands.WorkerUsage,
+            "Work on queued attempts of every run, beside the portal, until stopped (Ctrl+C); another machine joins through the same ConnectionStrings:Portal.",
+            [], Runs.RunCommands.WorkerAsync),
     ];
 
     /// <summary>True when the arguments name an operator command (or ask for help) rather than starting the web host.</summary>

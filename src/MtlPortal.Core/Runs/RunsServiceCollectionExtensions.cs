@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MtlPortal.Runs;
+
+public static class RunsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Model connections, starting and reading runs, and the queue. Needs the database, Data Protection, the
+    /// sandbox and (to run attempts) <c>AddPortalRetrieval</c> and <c>AddPortalAgentSearch</c>.
+    /// </summary>
+    public static IServiceCollection AddPortalRuns(this IServiceCollection services)
+    {
+        services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.Section);
+        services.AddDataProtection();
+        services.TryAddSingleton<ModelConnections>();
+        services.TryAddSingleton<RunQueue>();
+        services.TryAddSingleton<RunLauncher>();
+        services.TryAddSingleton<RunReports>();
+        return services;
+    }
+
+    /// <summary>This process works on queued tasks of runs (Hangfire server), and registers <c>Llm:*</c> as a connection at start.</summary>
+    public static IServiceCollection AddPortalRunWorker(this IServiceCollection services)
+    {
+        services.AddPortalRuns();
+        services.TryAddSingleton<AttemptRunner>();
+        services.TryAddTransient<RunTaskJob>();
+        services.AddHostedService<ModelConnectionSeeding>();
+        services.AddHostedService<RunWorkerService>();
+        return services;
+    }
+}
+
+/// <summary>Registers <c>Llm:*</c> as a model connection when the host starts (after the database).</summary>
+internal sealed class ModelConnectionSeeding(ModelConnections connections) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => connections.SeedFromConfigurationAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
