@@ -33,9 +33,11 @@ public static class RunsServiceCollectionExtensions
 }
 
 /// <summary>Registers <c>Llm:*</c> as a model connection when the host starts (after the database).</summary>
-internal sealed class ModelConnectionSeeding(ModelConnections connections) : Microsoft.Extensions.Hosting.IHostedService
+internal sealed class ModelConnectionSeeding(IServiceProvider services) : Microsoft.Extensions.Hosting.IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => connections.SeedFromConfigurationAsync(cancellationToken);
+    // Resolved on start: hosted services are built before the database starts, and the EF factory needs it.
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        services.GetRequiredService<ModelConnections>().SeedFromConfigurationAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -180,7 +180,7 @@ public sealed class RunEngineTests : IAsyncLifetime
         Assert.Equal("Passed", step.GetProperty("verdict").GetString());
         Assert.Contains("examples ran", step.GetProperty("output").GetString());
         Assert.Contains(_portal.Llm.Requests, r => r.Body.GetProperty("tools").GetArrayLength() == 1);
-        var toolResult = _portal.Llm.Requests.Last().Body.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "tool");
+        var toolResult = _portal.Llm.Requests[^1].Body.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "tool");
         Assert.Contains("verdict: Passed", toolResult.GetProperty("content").GetString());
         Assert.Equal(1.0, summary.Conditions.Single().PassAtK["1"]);
     }
