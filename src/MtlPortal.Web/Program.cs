@@ -25,6 +25,7 @@ app.MapAccountEndpoints();
 app.MapMemoryTransferApi();
 app.MapPortalApi();
 app.MapRunsApi();
+app.MapModelConnectionsApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

@@ -243,23 +243,27 @@ public sealed class RunLauncher(IDbContextFactory<PortalDbContext> contexts, Poo
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var run = await db.Set<Run>().FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        if (run is null)
+        var status = await db.Set<Run>().Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
+        if (status is null)
         {
             return WriteResult<Run>.NotFound("There is no run with this id.");
         }
 
-        if (run.Status != RunStatus.Running)
+        // Conditional, so a run that completes at this moment stays completed rather than being marked cancelled.
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changed = await db.Set<Run>().Where(r => r.Id == runId && r.Status == RunStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.StatusReason, "cancelled").SetProperty(r => r.FinishedAt, now), cancellationToken);
+        if (changed == 0)
         {
-            return WriteResult<Run>.Conflict($"The run is already {run.Status.ToString().ToLowerInvariant()}.");
+            var current = await db.Set<Run>().Where(r => r.Id == runId).Select(r => r.Status).FirstAsync(cancellationToken);
+            return WriteResult<Run>.Conflict($"The run is already {current.ToString().ToLowerInvariant()}.");
         }
 
-        run.Status = RunStatus.Cancelled;
-        run.StatusReason = "cancelled";
-        run.FinishedAt = clock.GetUtcNow();
-        audit.Record(db, actor.UserId, "run.cancelled", nameof(Run), run.Id.ToString());
+        audit.Record(db, actor.UserId, "run.cancelled", nameof(Run), runId.ToString());
         await db.SaveChangesAsync(cancellationToken);
-        return WriteResult<Run>.Ok(run);
+        await transaction.CommitAsync(cancellationToken);
+        return WriteResult<Run>.Ok(await db.Set<Run>().AsNoTracking().FirstAsync(r => r.Id == runId, cancellationToken));
     }
 
     private static void Check(List<FieldError> errors, bool ok, string field, string message)

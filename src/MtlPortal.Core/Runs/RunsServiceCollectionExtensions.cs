@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,7 +13,9 @@ public static class RunsServiceCollectionExtensions
     public static IServiceCollection AddPortalRuns(this IServiceCollection services)
     {
         services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.Section);
-        services.AddDataProtection();
+        // One application name for the portal, its CLI and workers, whatever their content roots: a model key that
+        // one of them encrypted must be readable by the others.
+        services.AddDataProtection().SetApplicationName("MtlPortal");
         services.TryAddSingleton<ModelConnections>();
         services.TryAddSingleton<RunQueue>();
         services.TryAddSingleton<RunLauncher>();

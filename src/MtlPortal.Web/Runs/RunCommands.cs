@@ -23,6 +23,9 @@ internal static class RunCommands
     public const string RunUsage = "run --benchmark NAME [--conditions zero-shot,insight] [--attempts 3] [--limit N | --sample N --seed S] [--mode single|agent] [--query plan|task] [--model CONNECTION] [--wait] [--json]";
     public const string RunStatusUsage = "run-status ID [--json]";
     public const string WorkerUsage = "worker";
+    public const string AddModelUsage = "add-model --name N --endpoint URL --model M [--api-key-env VAR] [--input-price P] [--output-price P]";
+
+    public static readonly IReadOnlyList<string> AddModelOptions = ["name", "endpoint", "model", "api-key-env", "input-price", "output-price"];
 
     public static readonly IReadOnlyList<string> RunOptions = ["benchmark", "conditions", "attempts", "limit", "sample", "seed", "mode", "query", "model"];
 
@@ -129,6 +132,85 @@ internal static class RunCommands
         await context.Out.WriteLineAsync("Worker started: running queued attempts of every run until stopped (Ctrl+C).");
         await host.RunAsync();
         await context.Out.WriteLineAsync("Worker stopped; attempts in progress went back to the queue.");
+        return 0;
+    }
+
+    /// <summary>
+    /// Registers (or changes) a model connection. The key is read from an environment variable so that it appears
+    /// neither in the shell's history nor in the process list.
+    /// </summary>
+    public static async Task<int> AddModelAsync(CliContext context)
+    {
+        var missing = new[] { "name", "endpoint", "model" }.Where(o => !context.Options.ContainsKey(o)).ToList();
+        if (missing.Count > 0)
+        {
+            await context.Error.WriteLineAsync($"error: missing {string.Join(", ", missing.Select(m => "--" + m))}\nusage: mtl {AddModelUsage}");
+            return 2;
+        }
+
+        string? key = null;
+        if (context.Options.ContainsKey("api-key-env"))
+        {
+            var variable = context.Single("api-key-env");
+            key = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(key))
+            {
+                await context.Error.WriteLineAsync($"error: the environment variable {variable} is empty or not set");
+                return 2;
+            }
+        }
+
+        decimal? Price(string name, ref string? error)
+        {
+            if (!context.Options.ContainsKey(name))
+            {
+                return null;
+            }
+
+            if (decimal.TryParse(context.Single(name), NumberStyles.Number, CultureInfo.InvariantCulture, out var price))
+            {
+                return price;
+            }
+
+            error ??= $"--{name} takes a number (per million tokens), e.g. 0.15";
+            return null;
+        }
+
+        string? problem = null;
+        var input = Price("input-price", ref problem);
+        var output = Price("output-price", ref problem);
+        if (problem is not null)
+        {
+            await context.Error.WriteLineAsync($"error: {problem}\nusage: mtl {AddModelUsage}");
+            return 2;
+        }
+
+        // Through a runner host: it holds the same Data Protection keys as the portal, which must decrypt the key.
+        using var host = BuildRunnerHost(context, work: false);
+        await host.StartAsync();
+        Validation.WriteResult<ModelConnection> result;
+        try
+        {
+            result = await host.Services.GetRequiredService<ModelConnections>().SaveAsync(
+                new ModelConnectionInput(context.Single("name"), context.Single("endpoint"), context.Single("model"), key, input, output), Operator);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors)
+            {
+                await context.Error.WriteLineAsync($"error: {(error.Field.Length > 0 ? $"--{error.Field}: " : "")}{error.Message}");
+            }
+
+            return 1;
+        }
+
+        var saved = result.Value!;
+        await context.Out.WriteLineAsync($"Model connection '{saved.Name}': {saved.Model} at {saved.Endpoint}{(saved.ProtectedApiKey is null ? ", no key" : ", key stored encrypted")}.");
         return 0;
     }
 
