@@ -133,9 +133,16 @@ public static partial class TaskParsers
                 break;
             case SandboxLanguage.Go:
                 // The prompt holds the import block the declaration lacks; the package clause and the test imports
-                // come first, from test_setup.
+                // come first, from test_setup. Go wants every import before any other declaration, so the stand-in
+                // for testify goes after the tests.
                 task.Preamble = prompt;
-                task.Header = GoTestSetup(fields.Optional("test_setup") ?? "package main\n\nimport (\n    \"testing\"\n    \"github.com/stretchr/testify/assert\"\n)\n");
+                task.Header = GoTestSetup(fields.Optional("test_setup") ?? "package main\n\nimport (\n    \"testing\"\n    \"github.com/stretchr/testify/assert\"\n)\n", out var usesTestify);
+                if (usesTestify)
+                {
+                    task.Tests = test.TrimEnd() + "\n" + GoTestifyStandIn;
+                    task.ExampleTests = task.ExampleTests is null ? null : task.ExampleTests.TrimEnd() + "\n" + GoTestifyStandIn;
+                }
+
                 break;
             case SandboxLanguage.Rust:
                 // The crates the declaration names (rand, regex, md5) cannot be fetched inside the sandbox and
@@ -185,7 +192,7 @@ public static partial class TaskParsers
             return null;
         }
 
-        var entryPoint = CalledFunction().Match(tests[0]) is { Success: true } call ? call.Groups[1].Value : null;
+        var entryPoint = MbppEntryPoint(code, tests[0]);
         if (entryPoint is null)
         {
             fields.Errors.Add(new FieldError("test_list", "The first test calls no function."));
@@ -287,64 +294,71 @@ public static partial class TaskParsers
 
     /// <summary>
     /// HumanEval-X's Go tests import testify's assert package, which the sandbox (offline) cannot download. The
-    /// tests use only <c>assert.New(t)</c> and <c>Equal</c>; this stands in with testify's own comparison
-    /// (<c>ObjectsAreEqual</c>: equal bytes, else <c>reflect.DeepEqual</c>).
+    /// tests use only <c>assert.New(t)</c> and <c>Equal</c>; <see cref="GoTestifyStandIn"/> stands in with testify's
+    /// own comparison (<c>ObjectsAreEqual</c>: equal bytes, else <c>reflect.DeepEqual</c>).
     /// </summary>
-    private static string GoTestSetup(string setup)
+    private static string GoTestSetup(string setup, out bool usesTestify)
     {
-        if (!setup.Contains("\"github.com/stretchr/testify/assert\"", StringComparison.Ordinal))
-        {
-            return setup;
-        }
-
-        return setup.Replace("\"github.com/stretchr/testify/assert\"", "testifyBytes \"bytes\"\n    testifyReflect \"reflect\"", StringComparison.Ordinal).TrimEnd() + """
-
-
-            type testifyPackage struct{}
-
-            type testifyAssertions struct{ t *testing.T }
-
-            var assert testifyPackage
-
-            func (testifyPackage) New(t *testing.T) *testifyAssertions { return &testifyAssertions{t} }
-
-            func (a *testifyAssertions) Equal(expected, actual interface{}, msgAndArgs ...interface{}) bool {
-                a.t.Helper()
-                exp, expBytes := expected.([]byte)
-                act, actBytes := actual.([]byte)
-                equal := testifyReflect.DeepEqual(expected, actual)
-                if expBytes && actBytes {
-                    equal = testifyBytes.Equal(exp, act)
-                }
-                if !equal {
-                    a.t.Errorf("Not equal:\nexpected: %#v\nactual  : %#v %v", expected, actual, msgAndArgs)
-                }
-                return equal
-            }
-
-            """;
+        usesTestify = setup.Contains("\"github.com/stretchr/testify/assert\"", StringComparison.Ordinal);
+        return usesTestify
+            ? setup.Replace("\"github.com/stretchr/testify/assert\"", "testifyBytes \"bytes\"\n    testifyReflect \"reflect\"", StringComparison.Ordinal)
+            : setup;
     }
 
-    /// <summary>The function a HumanEval-X declaration ends with, by its language's syntax.</summary>
+    private const string GoTestifyStandIn = """
+
+        type testifyPackage struct{}
+
+        type testifyAssertions struct{ t *testing.T }
+
+        var assert testifyPackage
+
+        func (testifyPackage) New(t *testing.T) *testifyAssertions { return &testifyAssertions{t} }
+
+        func (a *testifyAssertions) Equal(expected, actual interface{}, msgAndArgs ...interface{}) bool {
+            a.t.Helper()
+            exp, expBytes := expected.([]byte)
+            act, actBytes := actual.([]byte)
+            equal := testifyReflect.DeepEqual(expected, actual)
+            if expBytes && actBytes {
+                equal = testifyBytes.Equal(exp, act)
+            }
+            if !equal {
+                a.t.Errorf("Not equal:\nexpected: %#v\nactual  : %#v %v", expected, actual, msgAndArgs)
+            }
+            return equal
+        }
+
+        """;
+
+    /// <summary>
+    /// The function a HumanEval-X declaration ends with: the last definition in it (some declarations define helpers
+    /// first, or run into the body, or declare exceptions after the parameters).
+    /// </summary>
     private static string? EntryPointOf(SandboxLanguage language, string declaration)
     {
         var pattern = language switch
         {
-            SandboxLanguage.Python => @"^\s*def\s+(\w+)\s*\(",
-            SandboxLanguage.JavaScript => @"(?:function\s+(\w+)\s*\(|(?:const|let|var)\s+(\w+)\s*=)",
+            SandboxLanguage.Python => @"^def\s+(\w+)\s*\(",
+            SandboxLanguage.JavaScript => @"^\s*(?:function\s+(\w+)\s*\(|(?:const|let|var)\s+(\w+)\s*=)",
             SandboxLanguage.Go => @"^\s*func\s+(\w+)\s*\(",
             SandboxLanguage.Rust => @"^\s*(?:pub\s+)?fn\s+(\w+)\s*[<(]",
-            _ => @"(\w+)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*\{?\s*$",
+            _ => @"^[ \t]*(?!return\b|else\b|if\b|while\b|for\b|switch\b|case\b|new\b)[A-Za-z_][\w:<>,\[\]\.\? \t\*&]*[ \t\*&>](\w+)[ \t]*\(",
         };
-        var lastLine = declaration.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').LastOrDefault(l => l.Trim().Length > 0) ?? "";
-        var match = Regex.Match(lastLine, pattern);
-        if (!match.Success)
-        {
-            return null;
-        }
-
-        return match.Groups.Cast<Group>().Skip(1).FirstOrDefault(g => g.Success)?.Value;
+        var match = Regex.Matches(declaration.Replace("\r\n", "\n", StringComparison.Ordinal), pattern, RegexOptions.Multiline).LastOrDefault();
+        return match?.Groups.Cast<Group>().Skip(1).FirstOrDefault(g => g.Success)?.Value;
     }
+
+    /// <summary>MBPP's function: the one its code defines and the first test calls (some tasks name a built-in, e.g. "sum").</summary>
+    private static string? MbppEntryPoint(string? code, string firstTest)
+    {
+        var defined = code is null ? [] : PythonDefinition().Matches(Unix(code)).Select(m => m.Groups[1].Value).ToList();
+        var called = defined.FirstOrDefault(name => Regex.IsMatch(firstTest, $@"\b{Regex.Escape(name)}\s*\("));
+        return called ?? (CalledFunction().Match(firstTest) is { Success: true } call ? call.Groups[1].Value : defined.LastOrDefault());
+    }
+
+    [GeneratedRegex(@"^def\s+(\w+)\s*\(", RegexOptions.Multiline)]
+    private static partial Regex PythonDefinition();
 
     private static string Unix(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal);
 
