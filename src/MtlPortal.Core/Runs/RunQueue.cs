@@ -30,8 +30,19 @@ public sealed class RunQueue(PortalDatabase database, IOptions<RunnerOptions> op
         }
     }
 
-    private static PostgreSqlStorage CreateStorage(string connectionString, RunnerOptions runner) =>
-        new(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, StorageOptions(runner)), StorageOptions(runner));
+    private static PostgreSqlStorage CreateStorage(string connectionString, RunnerOptions runner)
+    {
+        // A pool of its own, bounded: Hangfire's workers and housekeeping poll, and the connections they leave idle
+        // would otherwise count against the server's max_connections for minutes.
+        var bounded = new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxPoolSize = Math.Max(1, runner.WorkerCount) + 10,
+            ConnectionIdleLifetime = 10,
+            ApplicationName = "mtl-runner",
+        };
+        var options = StorageOptions(runner);
+        return new(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(bounded.ConnectionString, options), options);
+    }
 
     private static PostgreSqlStorageOptions StorageOptions(RunnerOptions runner) => new()
     {

@@ -20,14 +20,14 @@ namespace MtlPortal.Web.Runs;
 /// </summary>
 internal static class RunCommands
 {
-    public const string RunUsage = "run --benchmark NAME [--conditions zero-shot,insight] [--attempts 3] [--limit N | --sample N --seed S] [--mode single|agent] [--query plan|task] [--model CONNECTION] [--wait] [--json]";
+    public const string RunUsage = "run --benchmark NAME [--conditions zero-shot,insight] [--attempts 3] [--limit N | --sample N --seed S] [--mode single|agent] [--query plan|task] [--model CONNECTION] [--max-tokens N] [--max-cost C] [--wait] [--json]";
     public const string RunStatusUsage = "run-status ID [--json]";
     public const string WorkerUsage = "worker";
     public const string AddModelUsage = "add-model --name N --endpoint URL --model M [--api-key-env VAR] [--input-price P] [--output-price P]";
 
     public static readonly IReadOnlyList<string> AddModelOptions = ["name", "endpoint", "model", "api-key-env", "input-price", "output-price"];
 
-    public static readonly IReadOnlyList<string> RunOptions = ["benchmark", "conditions", "attempts", "limit", "sample", "seed", "mode", "query", "model"];
+    public static readonly IReadOnlyList<string> RunOptions = ["benchmark", "conditions", "attempts", "limit", "sample", "seed", "mode", "query", "model", "max-tokens", "max-cost"];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -251,6 +251,20 @@ internal static class RunCommands
             "task" => RetrievalQuery.Task,
             _ => (RetrievalQuery?)null,
         };
+        long? maxTokens = null;
+        if (Value("max-tokens") is { } tokensText)
+        {
+            maxTokens = long.TryParse(tokensText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tokens) ? tokens : null;
+            error ??= maxTokens is null ? "--max-tokens takes a whole number" : null;
+        }
+
+        decimal? maxCost = null;
+        if (Value("max-cost") is { } costText)
+        {
+            maxCost = decimal.TryParse(costText, NumberStyles.Number, CultureInfo.InvariantCulture, out var cost) ? cost : null;
+            error ??= maxCost is null ? "--max-cost takes a number" : null;
+        }
+
         error ??= mode is null ? "--mode is single or agent" : query is null ? "--query is plan or task" : null;
         if (error is not null)
         {
@@ -270,6 +284,8 @@ internal static class RunCommands
             Seed = seed,
             Mode = mode!.Value,
             Query = query!.Value,
+            MaxTokens = maxTokens,
+            MaxCost = maxCost,
         }, null);
     }
 

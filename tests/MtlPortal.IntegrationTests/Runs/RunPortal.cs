@@ -82,8 +82,9 @@ public class RunPortal : PortalFactory
         base.ConfigureWebHost(builder);
         builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
         builder.UseSetting("Llm:Model", Model);
+        builder.UseSetting("Runner:Enabled", "true");
         builder.UseSetting("Runner:PollSeconds", "0.1");
-        builder.UseSetting("Runner:WorkerCount", "3");
+        builder.UseSetting("Runner:WorkerCount", "2");
     }
 
     public async Task<HttpClient> KeyClientAsync(string userId, params string[] scopes)
