@@ -131,8 +131,8 @@ public static partial class ProgramAssembly
             SandboxLanguage.Go => new Regex($@"^\s*func\s+{name}\s*[\[(]", RegexOptions.Multiline),
             SandboxLanguage.Rust => new Regex($@"^\s*(pub\s+)?fn\s+{name}\s*[<(]", RegexOptions.Multiline),
             // C++ and Java: a type (with qualifiers, templates, pointers) then the name and "(", on a line that is
-            // not a statement (no "return", no closing ";").
-            _ => new Regex($@"^[ \t]*(?!return\b|else\b|if\b|while\b|for\b|case\b)[A-Za-z_][\w:<>,\[\] \t\*&]*[ \t\*&]{name}[ \t]*\([^;\n]*$", RegexOptions.Multiline),
+            // not a statement (no "return", not ending in ";").
+            _ => new Regex($@"^[ \t]*(?!return\b|else\b|if\b|while\b|for\b|case\b)[A-Za-z_][\w:<>,\[\] \t\*&]*[ \t\*&]{name}[ \t]*\((?![^\n]*;[ \t]*$)", RegexOptions.Multiline),
         };
     }
 

@@ -45,7 +45,7 @@ internal static partial class LanguagePlans
             case SandboxLanguage.Python:
             {
                 var python = toolchains["python3"]!;
-                return new LanguagePlan("main.py", null, [python.Path, "-B", "main.py"], false, python.Mounts, [Path.GetDirectoryName(python.Path)!],
+                return new LanguagePlan("main.py", null, options.PythonSitePackages ? [python.Path, "-B", "main.py"] : [python.Path, "-B", "-S", "main.py"], false, python.Mounts, [Path.GetDirectoryName(python.Path)!],
                     new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1", ["PYTHONIOENCODING"] = "utf-8" }, none);
             }
 
