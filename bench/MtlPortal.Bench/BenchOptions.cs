@@ -6,6 +6,7 @@ internal enum BenchMode
 {
     Index,
     Api,
+    Sandbox,
 }
 
 /// <summary>Command-line options shared by the benchmark modes.</summary>
@@ -13,7 +14,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
-          --mode index|api        what to measure (default index)
+          --mode index|api|sandbox what to measure (default index)
           --api                   same as --mode api
           --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
           --dims 384,1536         embedding dimensions (default 384,1536)
@@ -32,6 +33,10 @@ internal sealed record BenchOptions
           --duration S            measured seconds per step (default 10)
           --portal-env NAME=VALUE an environment variable for the portal process (repeatable), to compare settings,
                                   e.g. DOTNET_gcServer=0 or Logging__LogLevel__Default=Warning
+        sandbox mode (HumanEval-X reference solutions verified in the bubblewrap sandbox):
+          --languages python,js   which HumanEval-X languages (default python,js,java,cpp,go,rust)
+          --tasks N               the first N tasks of each (default 164: all)
+          --data DIR              the shared data folder (default ../shared/data beside the repository)
         """;
 
     public BenchMode Mode { get; init; } = BenchMode.Index;
@@ -61,6 +66,12 @@ internal sealed record BenchOptions
     public double DurationSeconds { get; init; } = 10;
 
     public IReadOnlyDictionary<string, string> PortalEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<string> Languages { get; init; } = ["python", "js", "java", "cpp", "go", "rust"];
+
+    public int Tasks { get; init; } = 164;
+
+    public string? DataDirectory { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -92,6 +103,9 @@ internal sealed record BenchOptions
                 "--warmup" => options with { WarmupSeconds = Seconds(Value(), allowZero: true) },
                 "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
                 "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },
+                "--languages" => options with { Languages = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
+                "--tasks" => options with { Tasks = Positive(Value()) },
+                "--data" => options with { DataDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

@@ -4,6 +4,7 @@ using MtlPortal.Web.Cli;
 using MtlPortal.Web.Components;
 using MtlPortal.Web.Hosting;
 using MtlPortal.Web.Mcp;
+using MtlPortal.Web.Runs;
 using MtlPortal.Web.Transfer;
 
 if (OperatorCli.IsCommand(args))
@@ -17,6 +18,7 @@ builder.AddPortalAccounts();
 builder.AddPortalUi();
 builder.AddPortalApi();
 builder.AddPortalMcpHttp();
+builder.AddPortalRunner();
 
 var app = builder.Build();
 app.UsePortalPipeline();
@@ -25,6 +27,8 @@ app.MapAccountEndpoints();
 app.MapMemoryTransferApi();
 app.MapPortalApi();
 app.MapPortalMcp();
+app.MapRunsApi();
+app.MapModelConnectionsApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

@@ -14,7 +14,8 @@ namespace MtlPortal.Testing;
 /// port that answers <c>/v1/chat/completions</c> (JSON, or SSE ending in <c>data: [DONE]</c> when
 /// <c>stream: true</c>) and <c>/v1/embeddings</c> (float arrays, or base64 when <c>encoding_format: base64</c>).
 /// Tests program its answers with <see cref="Reply"/> and <see cref="Embed"/>, read what the client sent from
-/// <see cref="Requests"/>, and make it fail with <see cref="FailRequests"/>.
+/// <see cref="Requests"/>, make it fail with <see cref="FailRequests"/> (with a <c>Retry-After</c> if asked), and make
+/// it call a tool with <see cref="CallTool"/>.
 /// </summary>
 /// <remarks>Token usage counts whitespace-separated words: input = words of all messages, output = words of the reply.</remarks>
 public sealed class FakeOpenAiServer : IAsyncDisposable
@@ -27,6 +28,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly List<FakeOpenAiRequest> _requests = [];
     private int _failuresLeft;
     private int _failureStatus;
+    private TimeSpan? _failureRetryAfter;
     private int _completionCount;
 
     private FakeOpenAiServer(WebApplication app)
@@ -40,6 +42,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Maps the request's messages to the assistant's reply. By default it answers "You said: " + the last user message.</summary>
     public Func<IReadOnlyList<FakeChatMessage>, string> Reply { get; set; } =
         messages => "You said: " + (messages.LastOrDefault(m => m.Role == "user")?.Content ?? "");
+
+    /// <summary>
+    /// Decides, from the request's messages, whether the assistant calls a tool instead of answering; null (the
+    /// default, or a null result) answers with <see cref="Reply"/>. Only for requests that are not streamed.
+    /// </summary>
+    public Func<IReadOnlyList<FakeChatMessage>, FakeToolCall?>? CallTool { get; set; }
 
     /// <summary>
     /// Maps one input text and the vector length to its embedding. By default a deterministic pseudo-random vector
@@ -82,14 +90,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     /// <summary>
     /// Answers the next <paramref name="count"/> requests with <paramref name="statusCode"/> and an OpenAI-style
-    /// error body ("Fake failure"); requests after that succeed again.
+    /// error body ("Fake failure"), with a <c>Retry-After</c> header of whole seconds when <paramref name="retryAfter"/>
+    /// is given; requests after that succeed again.
     /// </summary>
-    public void FailRequests(int statusCode, int count = int.MaxValue)
+    public void FailRequests(int statusCode, int count = int.MaxValue, TimeSpan? retryAfter = null)
     {
         lock (_gate)
         {
             _failureStatus = statusCode;
             _failuresLeft = count;
+            _failureRetryAfter = retryAfter;
         }
     }
 
@@ -138,13 +148,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
         var path = context.Request.Path.Value ?? "";
         int? failure = null;
+        TimeSpan? retryAfter = null;
         lock (_gate)
         {
-            _requests.Add(new FakeOpenAiRequest(path, body, context.Request.Headers.Authorization.ToString()));
+            _requests.Add(new FakeOpenAiRequest(path, body, context.Request.Headers.Authorization.ToString(), DateTimeOffset.UtcNow));
             if (_failuresLeft > 0)
             {
                 _failuresLeft--;
                 failure = _failureStatus;
+                retryAfter = _failureRetryAfter;
             }
         }
 
@@ -162,6 +174,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
         if (failure is { } status)
         {
+            if (retryAfter is { } wait)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             await WriteErrorAsync(context, status, "Fake failure");
             return;
         }
@@ -186,6 +203,43 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var messages = body.GetProperty("messages").EnumerateArray()
             .Select(x => new FakeChatMessage(x.GetProperty("role").GetString() ?? "", ContentOf(x)))
             .ToList();
+        var streamed = body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True;
+        var id = $"chatcmpl-fake-{Interlocked.Increment(ref _completionCount)}";
+        if (!streamed && CallTool?.Invoke(messages) is { } call)
+        {
+            var callTokens = CountTokens(call.Arguments);
+            await WriteJsonAsync(context, new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "chat.completion",
+                ["created"] = CreatedUnixSeconds,
+                ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject
+                    {
+                        ["role"] = "assistant",
+                        ["content"] = null,
+                        ["tool_calls"] = new JsonArray(new JsonObject
+                        {
+                            ["id"] = $"call-{id}",
+                            ["type"] = "function",
+                            ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.Arguments },
+                        }),
+                    },
+                    ["finish_reason"] = "tool_calls",
+                }),
+                ["usage"] = new JsonObject
+                {
+                    ["prompt_tokens"] = messages.Sum(x => CountTokens(x.Content)),
+                    ["completion_tokens"] = callTokens,
+                    ["total_tokens"] = messages.Sum(x => CountTokens(x.Content)) + callTokens,
+                },
+            });
+            return;
+        }
+
         var reply = Reply(messages);
         var finishReason = "stop";
         var limit = IntOrNull(body, "max_completion_tokens") ?? IntOrNull(body, "max_tokens");
@@ -201,9 +255,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             ["completion_tokens"] = CountTokens(reply),
             ["total_tokens"] = messages.Sum(x => CountTokens(x.Content)) + CountTokens(reply),
         };
-        var id = $"chatcmpl-fake-{Interlocked.Increment(ref _completionCount)}";
 
-        if (!(body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True))
+        if (!streamed)
         {
             var completion = new JsonObject
             {
@@ -342,8 +395,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     }
 }
 
-/// <summary>One chat message as the fake received it.</summary>
+/// <summary>One chat message as the fake received it (a tool result has role <c>tool</c>).</summary>
 public sealed record FakeChatMessage(string Role, string Content);
 
-/// <summary>One request as the fake received it: its path, JSON body and Authorization header.</summary>
-public sealed record FakeOpenAiRequest(string Path, JsonElement Body, string Authorization);
+/// <summary>A tool call the fake makes: the function's name and its arguments as a JSON object text.</summary>
+public sealed record FakeToolCall(string Name, string Arguments);
+
+/// <summary>One request as the fake received it: its path, JSON body, Authorization header and arrival time.</summary>
+public sealed record FakeOpenAiRequest(string Path, JsonElement Body, string Authorization, DateTimeOffset ReceivedAt);

@@ -72,6 +72,10 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         builder.UseSetting("Urls", "");
+
+        // Test portals run in parallel on one PostgreSQL; a job server each (Hangfire's workers and housekeeping
+        // hold connections) would crowd it. Tests of runs turn it back on.
+        builder.UseSetting("Runner:Enabled", "false");
     }
 
     /// <summary>Creates a user through the same code path the admin pages use, and returns its id.</summary>

@@ -47,6 +47,12 @@ public sealed record SearchRequest(
 
 public sealed record SearchHit(int Rank, float Score, ServedMemory Memory);
 
+/// <summary>Who searched, as the search log records it: an agent's key, or a run of the portal's own runner.</summary>
+/// <param name="ApiKeyId">The agent's key; null for a run.</param>
+/// <param name="UserId">The key's user, or the user who started the run.</param>
+/// <param name="RunId">The run whose attempt searched; null for the API.</param>
+public sealed record SearchOrigin(Guid? ApiKeyId, string UserId, Guid? RunId = null);
+
 public sealed record SearchResult(Guid RetrievalId, IReadOnlyList<SearchHit> Hits, string PromptBlock);
 
 /// <summary>
@@ -58,8 +64,22 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
 {
     private (DateTimeOffset At, IReadOnlyDictionary<string, Guid> ByName)? _teams;
 
-    public async Task<WriteResult<SearchResult>> SearchAsync(ApiCaller caller, SearchRequest request, CancellationToken cancellationToken = default)
+    public Task<WriteResult<SearchResult>> SearchAsync(ApiCaller caller, SearchRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(caller);
+        return SearchAsync(new SearchOrigin(caller.KeyId, caller.UserId), request, frozenPool: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same search, for the runner: <paramref name="frozenPool"/> (memory id to the approved revision it had
+    /// when the run started) restricts the pool to what was approved then. A memory whose approved revision has
+    /// changed since, or that left the pool, is no longer eligible: the index holds only current revisions, and
+    /// serving the newer text would make the run's results depend on when each attempt ran.
+    /// </summary>
+    public async Task<WriteResult<SearchResult>> SearchAsync(
+        SearchOrigin origin, SearchRequest request, IReadOnlyDictionary<Guid, Guid>? frozenPool, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
         var errors = request.Validate().ToList();
         var teamIds = new List<Guid>();
         if (request.Teams is { Count: > 0 } teams)
@@ -92,6 +112,7 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
             Teams = teamIds.Count > 0 ? teamIds : null,
             SourceModels = request.SourceModels is { Count: > 0 } models ? models : null,
             MinAbstraction = request.MinAbstraction,
+            Memories = frozenPool is null ? null : StillServed(frozenPool),
         };
         var hits = new List<SearchHit>();
         foreach (var hit in pool.Index.Search(embedding, request.K, filter))
@@ -104,7 +125,7 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
 
         var record = new RetrievalRecord
         {
-            Id = Guid.CreateVersion7(), ApiKeyId = caller.KeyId, UserId = caller.UserId, At = clock.GetUtcNow(),
+            Id = Guid.CreateVersion7(), ApiKeyId = origin.ApiKeyId, UserId = origin.UserId, At = clock.GetUtcNow(),
             QueryHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Query))), K = request.K,
             Filters = JsonSerializer.Serialize(new
             {
@@ -113,12 +134,27 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
                 teams = filter.Teams,
                 sourceModels = filter.SourceModels,
                 minAbstraction = filter.MinAbstraction,
+                runId = origin.RunId,
             }),
             EmbeddingModel = pool.EmbeddingModel,
         };
         record.Hits.AddRange(hits.Select(h => new RetrievalHit { RetrievalId = record.Id, Rank = h.Rank, MemoryId = h.Memory.MemoryId, RevisionId = h.Memory.RevisionId, Score = h.Score }));
         await log.AddAsync(record, cancellationToken);
         return WriteResult<SearchResult>.Ok(new SearchResult(record.Id, hits, PromptBlock.Render([.. hits.Select(h => h.Memory)])));
+    }
+
+    private HashSet<Guid> StillServed(IReadOnlyDictionary<Guid, Guid> frozenPool)
+    {
+        var eligible = new HashSet<Guid>();
+        foreach (var (memoryId, revisionId) in frozenPool)
+        {
+            if (pool.Served(memoryId)?.RevisionId == revisionId)
+            {
+                eligible.Add(memoryId);
+            }
+        }
+
+        return eligible;
     }
 
     /// <summary>Team names change rarely; a half-minute cache spares a query per search.</summary>

@@ -29,6 +29,6 @@ public static class EmbeddingsServiceCollectionExtensions
 
     private static IEmbeddingGenerator<string, Embedding<float>> CreateGenerator(EmbeddingOptions options) =>
         EmbeddingOptionsValidator.IsProvider(options, EmbeddingOptions.OpenAiProvider)
-            ? new OpenAiCompatibleEmbeddingGenerator(options)
+            ? OpenAiEmbeddingGenerator.Create(options)
             : new LexicalEmbeddingGenerator(options.Dimensions ?? LexicalEmbeddingGenerator.DefaultDimensions);
 }

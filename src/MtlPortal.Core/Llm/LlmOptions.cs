@@ -23,9 +23,12 @@ public sealed class LlmOptions
     /// </summary>
     public int TimeoutSeconds { get; set; } = 300;
 
-    /// <summary>How often a request that failed with 408, 429 or 5xx is retried, with backoff.</summary>
+    /// <summary>How often a request that failed with 408, 429, 5xx or no answer is retried, with backoff that honours the server's <c>Retry-After</c>.</summary>
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>Both <see cref="Endpoint"/> and <see cref="Model"/> are set.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(Model);
+
+    internal ModelServerSettings ToServerSettings() =>
+        new(new Uri(Endpoint!), ApiKey, TimeSpan.FromSeconds(TimeoutSeconds), MaxRetries, $"{Section}:TimeoutSeconds");
 }

@@ -25,7 +25,7 @@ public static class LlmServiceCollectionExtensions
         configuration.GetSection(LlmOptions.Section).Bind(configured);
         if (configured.IsConfigured)
         {
-            services.TryAddSingleton<IChatClient>(sp => new OpenAiCompatibleChatClient(sp.GetRequiredService<IOptions<LlmOptions>>().Value));
+            services.TryAddSingleton<IChatClient>(sp => PortalChatClient.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value));
         }
 
         return services;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Agents;
 using MtlPortal.Auditing;
+using MtlPortal.Benchmarks;
 using MtlPortal.Memories;
 using MtlPortal.Settings;
 using MtlPortal.Teams;
@@ -36,6 +37,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<RetrievalHit> RetrievalHits => Set<RetrievalHit>();
 
     public DbSet<Feedback> Feedback => Set<Feedback>();
+
+    public DbSet<Benchmark> Benchmarks => Set<Benchmark>();
+
+    public DbSet<BenchmarkTask> BenchmarkTasks => Set<BenchmarkTask>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -230,7 +230,7 @@ public sealed partial class ApprovedPoolIndex
 
             for (int row = start; row < end; row++)
             {
-                if (removedAt[row] <= version || !rowFilter.Accepts(in attributes[row]))
+                if (removedAt[row] <= version || !rowFilter.Accepts(row, in attributes[row]))
                 {
                     continue;
                 }

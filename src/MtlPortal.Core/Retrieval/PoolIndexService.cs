@@ -34,6 +34,9 @@ public sealed class PoolIndexService(
     /// <summary>The served revision of a pooled memory, or null when it is not (or no longer) in the pool.</summary>
     public ServedMemory? Served(Guid memoryId) => _served.GetValueOrDefault(memoryId);
 
+    /// <summary>Every memory the pool serves now, at its approved revision (a run freezes this set when it starts).</summary>
+    public IReadOnlyCollection<ServedMemory> AllServed() => [.. _served.Values];
+
     /// <summary>The id of the embedding model whose vectors the index holds; queries must be embedded with it too.</summary>
     public string EmbeddingModel => model.ModelId;
 

@@ -29,4 +29,10 @@ public sealed record RetrievalFilter
 
     /// <summary>The lowest abstraction score that is eligible (inclusive); <c>null</c> for no minimum.</summary>
     public double? MinAbstraction { get; init; }
+
+    /// <summary>
+    /// The only memories that are eligible (a run's frozen pool); <c>null</c> for any. A memory outside it is never
+    /// ranked, so the top k come from within it.
+    /// </summary>
+    public IReadOnlySet<Guid>? Memories { get; init; }
 }

@@ -10,9 +10,11 @@ internal sealed class RowFilter
     private readonly bool[]? _allowedTeams;
     private readonly bool[]? _allowedModels;
     private readonly double _minAbstraction;
+    private readonly bool[]? _allowedRows;
 
-    private RowFilter(int kindMask, bool[]? excludedDomains, bool[]? allowedTeams, bool[]? allowedModels, double minAbstraction)
+    private RowFilter(int kindMask, bool[]? excludedDomains, bool[]? allowedTeams, bool[]? allowedModels, double minAbstraction, bool[]? allowedRows)
     {
+        _allowedRows = allowedRows;
         _kindMask = kindMask;
         _excludedDomains = excludedDomains;
         _allowedTeams = allowedTeams;
@@ -22,7 +24,7 @@ internal sealed class RowFilter
 
     /// <summary>True when no row can pass, so the scan can be skipped.</summary>
     public bool MatchesNothing =>
-        _kindMask == 0 || !AnySet(_allowedTeams) || !AnySet(_allowedModels);
+        _kindMask == 0 || !AnySet(_allowedTeams) || !AnySet(_allowedModels) || !AnySet(_allowedRows);
 
     public static RowFilter Compile(RetrievalFilter filter, PoolSnapshot snapshot)
     {
@@ -57,11 +59,16 @@ internal sealed class RowFilter
             excludedDomains,
             filter.Teams is null ? null : Flags(filter.Teams, catalog.Teams, snapshot.TeamCount),
             filter.SourceModels is null ? null : Flags(filter.SourceModels, catalog.Models, snapshot.ModelCount),
-            filter.MinAbstraction ?? double.NegativeInfinity);
+            filter.MinAbstraction ?? double.NegativeInfinity,
+            filter.Memories is null ? null : Rows(filter.Memories, snapshot));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Accepts(in RowAttributes row) =>
+    public bool Accepts(int row, in RowAttributes attributes) =>
+        (_allowedRows is null || _allowedRows[row]) && Accepts(in attributes);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Accepts(in RowAttributes row) =>
         (_kindMask & (1 << (int)row.Kind)) != 0
         && (_excludedDomains is null || !_excludedDomains[row.DomainId])
         && (_allowedTeams is null || _allowedTeams[row.TeamId])
@@ -82,6 +89,19 @@ internal sealed class RowFilter
         }
 
         return flags;
+    }
+
+    // One pass over the snapshot's ids per search: cheap beside the scan itself, and it keeps the scan's test an array read.
+    private static bool[] Rows(IReadOnlySet<Guid> memories, PoolSnapshot snapshot)
+    {
+        var ids = snapshot.Storage.Ids;
+        var rows = new bool[snapshot.RowCount];
+        for (var row = 0; row < rows.Length; row++)
+        {
+            rows[row] = memories.Contains(ids[row]);
+        }
+
+        return rows;
     }
 
     private static bool AnySet(bool[]? flags) => flags is null || Array.IndexOf(flags, true) >= 0;

@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MtlPortal.Agents;
 using MtlPortal.Auditing;
+using MtlPortal.Benchmarks;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Transfer;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
+using MtlPortal.Sandbox;
 using MtlPortal.Embeddings;
 using MtlPortal.Users;
 using MtlPortal.Web.Hosting;
@@ -38,6 +40,23 @@ public static class OperatorCli
         new("reembed", "reembed",
             "Re-embed every memory revision whose vector was made by another model than the configured one (after changing Embeddings:*).",
             [], ReembedAsync),
+        new("import-benchmark", "import-benchmark FILE --format humaneval|humaneval-x|mbpp|mbpp-sanitized|tasks --name NAME [--language L] [--replace] [--verify]",
+            "Import a benchmark (plain or .gz; formats in docs/benchmark-jsonl.md). NAME is also its domain, the one leave-one-domain-out excludes from retrieval. Every record is checked first; a file with any error imports nothing. A benchmark of that name is refused unless --replace. --verify then runs every reference solution in the sandbox (Ctrl+C stops; finished results are kept).",
+            ["format", "name", "language"], ImportBenchmarkAsync) { Flags = ["verify", "replace"], Arguments = ["file"] },
+        new("verify-references", "verify-references NAME",
+            "Run every reference solution of benchmark NAME in the sandbox and record which pass; tasks whose reference fails are left out of runs by default. Ctrl+C stops; finished results are kept.",
+            [], VerifyReferencesAsync) { Arguments = ["name"] },
+        new("run", Runs.RunCommands.RunUsage,
+            "Start a run of a benchmark's tasks under each condition (zero-shot, insight, summary, workflow, trajectory), with memories retrieved from the pool frozen now, leaving the benchmark's own domain out. With --wait it also works on the run, printing progress, and ends with per-condition pass@k (--json: the same object as GET /api/v1/runs/{id}).",
+            Runs.RunCommands.RunOptions, Runs.RunCommands.RunAsync) { Flags = ["wait", "json"] },
+        new("run-status", Runs.RunCommands.RunStatusUsage, "A run's status, progress and per-condition pass@k.",
+            [], Runs.RunCommands.RunStatusAsync) { Flags = ["json"], Arguments = ["id"] },
+        new("add-model", Runs.RunCommands.AddModelUsage,
+            "Register a model connection that runs may use (or change the one with this name): an OpenAI-compatible endpoint including /v1, the model id, the API key from the environment variable VAR (stored encrypted), and optional prices per million input and output tokens.",
+            Runs.RunCommands.AddModelOptions, Runs.RunCommands.AddModelAsync),
+        new("worker", Runs.RunCommands.WorkerUsage,
+            "Work on queued attempts of every run, beside the portal, until stopped (Ctrl+C); another machine joins through the same ConnectionStrings:Portal.",
+            [], Runs.RunCommands.WorkerAsync),
     ];
 
     /// <summary>True when the arguments name an operator command (or ask for help) rather than starting the web host.</summary>
@@ -307,6 +326,107 @@ public static class OperatorCli
         return 0;
     }
 
+    private static async Task<int> ImportBenchmarkAsync(CliContext context)
+    {
+        if (await MissingAsync(context, "import-benchmark", "file", "format", "name"))
+        {
+            return 2;
+        }
+
+        var path = context.Single("file");
+        if (!File.Exists(path))
+        {
+            await context.Error.WriteLineAsync($"error: there is no file '{path}'.");
+            return 2;
+        }
+
+        if (TaskParsers.ParseFormat(context.Single("format")) is not { } format)
+        {
+            await context.Error.WriteLineAsync($"error: --format is one of humaneval, humaneval-x, mbpp, mbpp-sanitized, tasks (not '{context.Single("format")}').");
+            return 2;
+        }
+
+        SandboxLanguage? language = null;
+        if (context.Options.ContainsKey("language"))
+        {
+            language = SandboxLanguages.Parse(context.Single("language"));
+            if (language is null)
+            {
+                await context.Error.WriteLineAsync($"error: --language is one of {string.Join(", ", SandboxLanguages.All.Select(l => l.Name()))} (not '{context.Single("language")}').");
+                return 2;
+            }
+        }
+
+        var options = new BenchmarkImportOptions(context.Single("name"), format, Path.GetFileName(path), language, context.Options.ContainsKey("replace"));
+        BenchmarkImportResult result;
+        await using (var file = File.OpenRead(path))
+        {
+            result = await context.Services.GetRequiredService<BenchmarkImporter>().ImportAsync(file, options, AuditTrail.CliActor, new CliProgress(context.Out));
+        }
+
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors)
+            {
+                await context.Error.WriteLineAsync(error.Line > 0 ? error.ToString() : $"error: {error}");
+            }
+
+            var shown = result.ErrorCount > result.Errors.Count ? $" (the first {result.Errors.Count} are listed)" : "";
+            await context.Error.WriteLineAsync($"Nothing was imported: {result.ErrorCount} error(s){shown}.");
+            return 1;
+        }
+
+        await context.Out.WriteLineAsync($"{(result.Replaced ? "Replaced" : "Imported")} benchmark '{options.Name.Trim()}' with {result.Imported} tasks.");
+        return context.Options.ContainsKey("verify") ? await VerifyAsync(context, options.Name.Trim()) : 0;
+    }
+
+    private static async Task<int> VerifyReferencesAsync(CliContext context) =>
+        await MissingAsync(context, "verify-references", "name") ? 2 : await VerifyAsync(context, context.Single("name"));
+
+    /// <summary>Runs the references with a progress line, stopping cleanly on Ctrl+C (what finished stays recorded).</summary>
+    private static async Task<int> VerifyAsync(CliContext context, string name)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var summary = await context.Services.GetRequiredService<ReferenceVerifier>().VerifyAsync(name, AuditTrail.CliActor, new CliProgress(context.Out), cancel.Token);
+            if (summary is null)
+            {
+                await context.Error.WriteLineAsync($"error: there is no benchmark named '{name}'.");
+                return 1;
+            }
+
+            foreach (var (taskId, verdict) in summary.Failed)
+            {
+                await context.Out.WriteLineAsync($"  {taskId}: {verdict}");
+            }
+
+            var without = summary.WithoutReference > 0 ? $"; {summary.WithoutReference} task(s) have no reference" : "";
+            await context.Out.WriteLineAsync($"Verified '{summary.Benchmark}': {summary.Passed} of {summary.Verified} references pass{(summary.Failed.Count > 0 ? $"; the {summary.Failed.Count} failing task(s) are left out of runs by default" : "")}{without}.");
+            return 0;
+        }
+        catch (SandboxUnavailableException e)
+        {
+            await context.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await context.Error.WriteLineAsync("Stopped: the references verified so far are recorded; run verify-references again to check them all.");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
     /// <summary>Says which required arguments are missing (FILE for "file", --x for options); true when any is.</summary>
     private static async Task<bool> MissingAsync(CliContext context, string command, params string[] required)
     {
@@ -316,8 +436,8 @@ public static class OperatorCli
             return false;
         }
 
-        var usage = Commands.Single(c => c.Name == command).Usage;
-        await context.Error.WriteLineAsync($"error: missing {string.Join(", ", missing.Select(m => m == "file" ? "FILE" : "--" + m))}\nusage: mtl {usage}");
+        var definition = Commands.Single(c => c.Name == command);
+        await context.Error.WriteLineAsync($"error: missing {string.Join(", ", missing.Select(m => definition.Arguments.Contains(m) ? m.ToUpperInvariant() : "--" + m))}\nusage: mtl {definition.Usage}");
         return true;
     }
 
@@ -334,8 +454,10 @@ public static class OperatorCli
     /// Prints progress as "validated 400/1000": about a line per tenth of each phase, and its last. It reports on
     /// the caller's thread, so lines come in order (unlike <see cref="Progress{T}"/>, which posts to the thread pool).
     /// </summary>
-    private sealed class CliProgress(TextWriter output) : IProgress<ImportProgress>, IProgress<ExportProgress>, IProgress<ReembedProgress>
+    private sealed class CliProgress(TextWriter output) : IProgress<ImportProgress>, IProgress<ExportProgress>, IProgress<ReembedProgress>, IProgress<BenchmarkImportProgress>, IProgress<VerificationProgress>
     {
+        private readonly Lock _lock = new();
+
         private string? _verb;
         private int _printed;
 
@@ -351,7 +473,23 @@ public static class OperatorCli
 
         public void Report(ReembedProgress value) => Print("re-embedded", value.Done, value.Total);
 
-        private void Print(string? verb, int done, int total)
+        public void Report(BenchmarkImportProgress value) => Print(value.Phase switch
+        {
+            ImportPhase.Validating => "checked",
+            _ when value.Done == value.Total => "imported",
+            _ => null,
+        }, value.Done, value.Total);
+
+        /// <summary>Verification reports from several sandboxes at once.</summary>
+        public void Report(VerificationProgress value)
+        {
+            lock (_lock)
+            {
+                Print("verified", value.Done, value.Total, $" ({value.Passed} passed)");
+            }
+        }
+
+        private void Print(string? verb, int done, int total, string note = "")
         {
             if (verb is null || total == 0)
             {
@@ -367,7 +505,7 @@ public static class OperatorCli
             if (done > _printed && (done == total || done / step > _printed / step))
             {
                 _printed = done;
-                output.WriteLine($"{verb} {done}/{total}");
+                output.WriteLine($"{verb} {done}/{total}{note}");
             }
         }
     }

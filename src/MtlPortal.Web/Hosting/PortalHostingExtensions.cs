@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using MtlPortal.Agents;
+using MtlPortal.Benchmarks;
 using MtlPortal.Embeddings;
 using MtlPortal.Llm;
 using MtlPortal.Memories;
@@ -22,6 +23,7 @@ public static class PortalHostingExtensions
         services.AddPortalLlm(configuration);
         services.AddPortalMemories();
         services.AddPortalApiKeys();
+        services.AddPortalBenchmarks();
         return services;
     }
 

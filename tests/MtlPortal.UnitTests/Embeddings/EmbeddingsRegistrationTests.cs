@@ -41,7 +41,7 @@ public class EmbeddingsRegistrationTests
             ["Embeddings:Dimensions"] = "1536",
         });
 
-        Assert.IsType<OpenAiCompatibleEmbeddingGenerator>(services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+        Assert.IsType<OpenAiEmbeddingGenerator>(services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
         Assert.Equal(new EmbeddingModelInfo("openai:text-embedding-3-small:1536", 1536), services.GetRequiredService<EmbeddingModelInfo>());
     }
 

@@ -32,7 +32,7 @@ public class LlmRegistrationTests
         var client = services.GetRequiredService<IChatClient>();
         var response = await client.GetResponseAsync("hello");
 
-        Assert.IsType<OpenAiCompatibleChatClient>(client);
+        Assert.IsType<PortalChatClient>(client);
         Assert.Equal("configured reply", response.Text);
         Assert.Equal("gpt-test", Assert.Single(server.Requests).Body.GetProperty("model").GetString());
     }

@@ -6,7 +6,7 @@ using MtlPortal.Testing;
 
 namespace MtlPortal.UnitTests.Embeddings;
 
-public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
+public sealed class OpenAiEmbeddingGeneratorTests : IAsyncLifetime
 {
     private const string ApiKey = "sk-test-secret-123";
 
@@ -149,7 +149,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
     [Fact]
     public void Constructor_IncompleteOptions_ThrowsNamingEveryMissingKey()
     {
-        var error = Assert.Throws<ArgumentException>(() => new OpenAiCompatibleEmbeddingGenerator(new EmbeddingOptions()));
+        var error = Assert.Throws<ArgumentException>(() => OpenAiEmbeddingGenerator.Create(new EmbeddingOptions()));
 
         Assert.Contains("Embeddings:Endpoint is empty", error.Message);
         Assert.Contains("Embeddings:Model is empty", error.Message);
@@ -169,7 +169,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
 
     private static readonly IEqualityComparer<float> Close = EqualityComparer<float>.Create((a, b) => Math.Abs(a - b) < 1e-5f, v => 0);
 
-    private OpenAiCompatibleEmbeddingGenerator Generator(Action<EmbeddingOptions>? configure = null)
+    private OpenAiEmbeddingGenerator Generator(Action<EmbeddingOptions>? configure = null)
     {
         var options = new EmbeddingOptions
         {
@@ -180,7 +180,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : IAsyncLifetime
             ApiKey = ApiKey,
         };
         configure?.Invoke(options);
-        return new OpenAiCompatibleEmbeddingGenerator(options);
+        return OpenAiEmbeddingGenerator.Create(options);
     }
 
     private static float[] Unit(float[] vector)

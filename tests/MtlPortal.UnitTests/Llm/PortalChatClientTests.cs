@@ -4,7 +4,7 @@ using MtlPortal.Testing;
 
 namespace MtlPortal.UnitTests.Llm;
 
-public sealed class OpenAiCompatibleChatClientTests : IAsyncLifetime
+public sealed class PortalChatClientTests : IAsyncLifetime
 {
     private const string ApiKey = "sk-test-secret-456";
 
@@ -134,7 +134,7 @@ public sealed class OpenAiCompatibleChatClientTests : IAsyncLifetime
     public async Task GetResponseAsync_ServerSlowerThanTimeout_ThrowsNamingTheTimeoutSetting()
     {
         _server.ResponseDelay = TimeSpan.FromSeconds(5);
-        using var client = new OpenAiCompatibleChatClient(new LlmOptions
+        using var client = PortalChatClient.Create(new LlmOptions
         {
             Endpoint = _server.Endpoint.ToString(),
             Model = "gpt-test",
@@ -158,29 +158,62 @@ public sealed class OpenAiCompatibleChatClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetResponseAsync_ToolMessage_IsRefusedRatherThanDropped()
+    public async Task GetResponseAsync_RateLimitedWithRetryAfter_WaitsThatLongThenSucceeds()
     {
-        using var client = Client();
+        _server.FailRequests(429, count: 1, retryAfter: TimeSpan.FromSeconds(2));
+        _server.Reply = _ => "after the wait";
+        using var client = new PortalChatClient(Settings(maxRetries: 2), "gpt-test");
 
-        await Assert.ThrowsAsync<NotSupportedException>(
-            () => client.GetResponseAsync([new ChatMessage(ChatRole.Tool, "42")]));
-        Assert.Empty(_server.Requests);
+        var response = await client.GetResponseAsync(Conversation);
+
+        Assert.Equal("after the wait", response.Text);
+        var requests = _server.Requests;
+        Assert.Equal(2, requests.Count);
+        // The backoff alone would have retried after ~10 ms; the server asked for 2 s.
+        Assert.True(requests[1].ReceivedAt - requests[0].ReceivedAt >= TimeSpan.FromSeconds(1.9), $"retried after {requests[1].ReceivedAt - requests[0].ReceivedAt}");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ServerErrorsThenSuccess_RetriesWithinTheLimit()
+    {
+        _server.FailRequests(503, count: 2);
+        using var client = new PortalChatClient(Settings(maxRetries: 2), "gpt-test");
+
+        var response = await client.GetResponseAsync(Conversation);
+
+        Assert.StartsWith("You said:", response.Text);
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_RateLimitedMoreOftenThanRetries_ThrowsWith429()
+    {
+        _server.FailRequests(429);
+        using var client = new PortalChatClient(Settings(maxRetries: 1), "gpt-test");
+
+        var error = await Assert.ThrowsAsync<ModelServiceException>(() => client.GetResponseAsync(Conversation));
+
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal(2, _server.Requests.Count);
     }
 
     [Fact]
     public void Constructor_NoModel_ThrowsNamingTheKey()
     {
         var error = Assert.Throws<ArgumentException>(
-            () => new OpenAiCompatibleChatClient(new LlmOptions { Endpoint = _server.Endpoint.ToString() }));
+            () => PortalChatClient.Create(new LlmOptions { Endpoint = _server.Endpoint.ToString() }));
 
         Assert.Contains("Llm:Model is empty", error.Message);
     }
 
-    private OpenAiCompatibleChatClient Client() => new(new LlmOptions
+    private PortalChatClient Client() => PortalChatClient.Create(new LlmOptions
     {
         Endpoint = _server.Endpoint.ToString(),
         Model = "gpt-test",
         ApiKey = ApiKey,
         MaxRetries = 0,
     });
+
+    private ModelServerSettings Settings(int maxRetries) =>
+        new(_server.Endpoint, ApiKey, TimeSpan.FromSeconds(30), maxRetries, "Llm:TimeoutSeconds") { RetryBaseDelay = TimeSpan.FromMilliseconds(10) };
 }
