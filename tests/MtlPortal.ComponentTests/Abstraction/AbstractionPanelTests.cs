@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.ComponentTests.Contribute;
+using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
 using MtlPortal.Settings;
 using MtlPortal.Web.Components.Contribute;
@@ -10,7 +12,7 @@ namespace MtlPortal.ComponentTests.Abstraction;
 /// <summary>The abstraction panel on the Contribute page, and the score as reviewers see it.</summary>
 public class AbstractionPanelTests(ContributePortal portal) : IClassFixture<ContributePortal>
 {
-    private static readonly TimeSpan LiveAnalysis = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LiveAnalysis = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task Panel_UpdatesAsTheContributorTypes_AndScoresNothingBeforeThereIsText()
@@ -35,6 +37,33 @@ public class AbstractionPanelTests(ContributePortal portal) : IClassFixture<Cont
         Assert.Contains("1.00", panel().QuerySelector("[data-testid=abstraction-score]")!.TextContent);
         Assert.Equal("ok", panel().QuerySelector("[data-testid=abstraction-score]")!.GetAttribute("data-state"));
         Assert.Null(panel().QuerySelector("[data-testid=below-threshold]"));
+    }
+
+    [Fact]
+    public async Task DuplicateHints_ShowAMemoryLikeTheOneBeingWritten_AsTheContributorTypes()
+    {
+        const string Title = "Reproduce before you fix";
+        const string Content = "Write the smallest script or test that shows the behaviour. Run it before and after the change, so the fix is proven rather than assumed.";
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var actor = await scope.ServiceProvider.GetRequiredService<ActorDirectory>().GetAsync(portal.WriterId);
+            var saved = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().SaveAsync(actor!, null, new MemoryDraft(
+                new InsightContent(Title, "Confirm the reported failure with a minimal reproduction before changing any code.", Content),
+                new Provenance("swe-bench", null, "human", SourceOutcome.Unknown, [])), submit: true);
+            Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Message)));
+        }
+
+        await using var context = portal.NewContext();
+        var page = context.Render<ContributePage>();
+        var hints = () => page.Find("[data-testid=duplicate-hints]");
+        Assert.Empty(hints().QuerySelectorAll("[data-testid=similar-memory]"));
+
+        page.Find("input[name=title]").Input(Title);
+        page.Find("textarea[name=description]").Input("Confirm the reported failure with a minimal reproduction before changing any code.");
+        page.Find("textarea[name=content]").Input(Content);
+
+        page.WaitForAssertion(() => Assert.Contains(Title, hints().QuerySelector("[data-testid=similar-memory]")?.TextContent ?? ""), LiveAnalysis);
+        Assert.Contains("insight", hints().QuerySelector("[data-testid=similar-memory] [data-testid=kind]")!.TextContent);
     }
 
     [Fact]
