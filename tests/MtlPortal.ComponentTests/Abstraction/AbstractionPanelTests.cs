@@ -56,6 +56,7 @@ public class AbstractionPanelTests(ContributePortal portal) : IClassFixture<Cont
         await using var context = portal.NewContext();
         var page = context.Render<ContributePage>();
         var hints = () => page.Find("[data-testid=duplicate-hints]");
+        page.WaitForElement("[data-testid=duplicate-hints]", LiveAnalysis);
         Assert.Empty(hints().QuerySelectorAll("[data-testid=similar-memory]"));
 
         page.Find("input[name=title]").Input(Title);

@@ -38,7 +38,7 @@ public sealed partial class ContributePage : IDisposable
     private bool _editingFirstDraft;
     private bool _saving;
 
-    // Saving waits for the settings and teams: a write without them would be refused for the wrong reason.
+    // The form waits for the settings and teams: typing before them could be lost to the render that follows.
     private bool _loaded;
 
     public ContributePage()
