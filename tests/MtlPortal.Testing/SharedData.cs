@@ -1,44 +1,32 @@
 namespace MtlPortal.Testing;
 
 /// <summary>
-/// The public data files beside the repository (<c>../shared/data</c>, see its README), read in place and never
-/// copied into the repository. From a clone that is <c>&lt;repository&gt;/../shared/data</c>; from a worktree
-/// deeper down, the nearest folder above with a <c>shared/data</c>; on the development machines, <c>/work/shared/data</c>.
+/// The public test data in <c>shared/data</c> (see its README.md), which lives beside the repository, never in it: in
+/// CI a copy of shared/ sits beside the clone; in a developer's work tree it may sit beside one of the folders above.
 /// </summary>
 public static class SharedData
 {
-    private static readonly Lazy<string> Root = new(Find);
+    private const string FallbackFolder = "/work/shared/data";
 
-    /// <summary>The full path of <paramref name="relativePath"/> under the shared data folder, e.g. "mbpp/mbpp.jsonl".</summary>
-    public static string PathOf(string relativePath) => Path.Combine(Root.Value, relativePath);
+    /// <summary>The data folder: the nearest <c>shared/data</c> beside the repository root or a folder above it.</summary>
+    public static string Folder { get; } = Find();
+
+    /// <summary>A path inside the data folder.</summary>
+    public static string PathOf(params string[] parts) => Path.Combine([Folder, .. parts]);
 
     private static string Find()
     {
-        for (var folder = RepositoryRoot(); folder is not null; folder = folder.Parent)
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(folder.FullName, "shared", "data");
+            var candidate = Path.Combine(dir.FullName, "shared", "data");
             if (Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        const string fallback = "/work/shared/data";
-        return Directory.Exists(fallback)
-            ? fallback
-            : throw new DirectoryNotFoundException("The shared test data was not found: put a copy of shared/ beside the repository (../shared/data).");
-    }
-
-    private static DirectoryInfo? RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "MtlPortal.sln")))
-            {
-                return folder;
-            }
-        }
-
-        return new DirectoryInfo(Directory.GetCurrentDirectory());
+        return Directory.Exists(FallbackFolder)
+            ? FallbackFolder
+            : throw new InvalidOperationException($"The public test data (shared/data) is neither beside the repository nor in {FallbackFolder}.");
     }
 }

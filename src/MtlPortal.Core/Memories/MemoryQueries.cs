@@ -23,6 +23,9 @@ public sealed record MemorySummary(
     DateTimeOffset UpdatedAt,
     int Version);
 
+/// <summary>One page of a list of memories, and how many there are in all.</summary>
+public sealed record MemorySummaryPage(IReadOnlyList<MemorySummary> Items, int Total);
+
 /// <summary>What the review queue can be narrowed to.</summary>
 public sealed record ReviewQueueFilter(Guid? TeamId = null, MemoryKind? Kind = null, string? Domain = null);
 
@@ -111,6 +114,34 @@ public sealed class MemoryQueries(IDbContextFactory<PortalDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await Summaries(db, db.Memories.AsNoTracking().Where(m => m.AuthorId == actor.UserId), null).ToListAsync(cancellationToken);
         return [.. rows.OrderByDescending(r => r.UpdatedAt)];
+    }
+
+    /// <summary>
+    /// One page of the actor's own memories, sorted by a <see cref="MemorySummary"/> property (by default the most
+    /// recently changed first), with the id as the tie-breaker so pages never repeat or skip a memory.
+    /// </summary>
+    public async Task<MemorySummaryPage> MinePageAsync(Actor actor, string? sortBy, bool descending, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var mine = db.Memories.AsNoTracking().Where(m => m.AuthorId == actor.UserId);
+        var rows = from m in mine join r in db.MemoryRevisions on m.LatestRevisionId equals r.Id select new { m, r };
+        var total = await rows.CountAsync(cancellationToken);
+        var sorted = sortBy switch
+        {
+            nameof(MemorySummary.Title) => descending ? rows.OrderByDescending(x => x.r.Title) : rows.OrderBy(x => x.r.Title),
+            nameof(MemorySummary.Kind) => descending ? rows.OrderByDescending(x => x.m.Kind) : rows.OrderBy(x => x.m.Kind),
+            nameof(MemorySummary.Status) => descending ? rows.OrderByDescending(x => x.m.Status) : rows.OrderBy(x => x.m.Status),
+            nameof(MemorySummary.Team) => descending ? rows.OrderByDescending(x => x.m.Team!.Name) : rows.OrderBy(x => x.m.Team!.Name),
+            nameof(MemorySummary.Revision) => descending ? rows.OrderByDescending(x => x.r.Number) : rows.OrderBy(x => x.r.Number),
+            nameof(MemorySummary.UpdatedAt) => descending ? rows.OrderByDescending(x => x.m.UpdatedAt) : rows.OrderBy(x => x.m.UpdatedAt),
+            _ => rows.OrderByDescending(x => x.m.UpdatedAt),
+        };
+        var ids = await sorted.ThenBy(x => x.m.Id).Select(x => x.m.Id)
+            .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 200)).ToListAsync(cancellationToken);
+
+        // The page's ids fix its order; the summaries are then read the one way every list reads them.
+        var summaries = await Summaries(db, mine.Where(m => ids.Contains(m.Id)), null).ToDictionaryAsync(s => s.Id, cancellationToken);
+        return new MemorySummaryPage([.. ids.Where(summaries.ContainsKey).Select(id => summaries[id])], total);
     }
 
     /// <summary>

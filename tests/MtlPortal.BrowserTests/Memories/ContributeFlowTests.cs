@@ -42,13 +42,13 @@ public class ContributeFlowTests(BrowserFixture browser, ContributePortal portal
 
         await page.Locator("textarea[name=content]").FillAsync("Find how the project runs its tests and run them before editing anything. Run them again after each change.");
         await Expect(page.GetByTestId("no-findings")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("abstraction-score")).ToHaveTextAsync("1.00");
+        await Expect(page.GetByTestId("abstraction-score")).ToContainTextAsync("Abstraction 1.00");
 
         await page.GetByTestId("submit").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/memories/[0-9a-f-]{36}$"));
 
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var memory = await db.Memories.Include(m => m.Revisions).SingleAsync();
+        var memory = await db.Memories.Include(m => m.Revisions).SingleAsync(m => m.Kind == MemoryKind.Insight);
         Assert.Equal(MemoryStatus.InReview, memory.Status);
         var content = Assert.IsType<InsightContent>(memory.Revisions.Single().Content);
         Assert.StartsWith("Find how the project runs its tests", content.Content);
@@ -69,10 +69,51 @@ public class ContributeFlowTests(BrowserFixture browser, ContributePortal portal
         await page.Locator("input[name=title]").FillAsync("Only a title");
         await page.GetByTestId("submit").ClickAsync();
 
+        // Each message inside the field it is about, under its input.
         var form = page.GetByTestId("memory-form");
-        await Expect(form.Locator(".validation-message").Filter(new() { HasText = "The description is required." })).ToBeVisibleAsync();
-        await Expect(form.Locator(".validation-message").Filter(new() { HasText = "The content is required." })).ToBeVisibleAsync();
-        await Expect(form.Locator(".validation-message").Filter(new() { HasText = "The source domain is required" })).ToBeVisibleAsync();
+        ILocator Field(string name) => form.Locator(".mud-input-control", new() { Has = page.Locator($"[name={name}]") });
+        await Expect(Field("description")).ToContainTextAsync("The description is required.");
+        await Expect(Field("content")).ToContainTextAsync("The content is required.");
+        await Expect(Field("sourceDomain")).ToContainTextAsync("The source domain is required");
+        await Expect(Field("title")).Not.ToContainTextAsync("required");
         await Expect(page).ToHaveURLAsync(new Regex("/contribute$"));
+        await page.ScreenshotAsync("contribute-validation");
+
+        // On a phone the messages stay beside their fields, and nothing of the form is pushed off the screen.
+        await page.SetViewportSizeAsync(390, 844);
+        await Expect(Field("description")).ToContainTextAsync("The description is required.");
+        var overflow = await form.EvaluateAsync<int>("form => form.scrollWidth - form.clientWidth");
+        Assert.True(overflow <= 0, $"the form overflows its column by {overflow} px at phone width");
+        await page.ScreenshotAsync("contribute-validation-phone");
+    }
+
+    [Fact]
+    public async Task Contributor_SavesADraft_AndFindsItInMyMemories_OnAPhoneToo()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("writer@example.org");
+        await page.GotoAsync("/contribute");
+        await page.WaitForInteractiveAsync();
+
+        await page.GetByTestId("kind").GetByText("Summary", new() { Exact = true }).ClickAsync();
+        await page.Locator("textarea[name=taskSummary]").FillAsync("Speed up a slow test suite without dropping tests.");
+        await page.Locator("textarea[name=outcomeAnalysis]").FillAsync("Profiling first showed one slow fixture; sharing it across tests fixed most of the time.");
+        await page.Locator("input[name=sourceDomain]").FillAsync("swe-bench");
+        await page.GetByTestId("save-draft").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Draft saved" })).ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/contribute/[0-9a-f-]{36}$"));
+
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync("/memories/mine");
+        await page.WaitForInteractiveAsync();
+        var row = page.GetByTestId("my-memories").Locator("tbody tr").Filter(new() { HasText = "Speed up a slow test suite" });
+        await Expect(row).ToContainTextAsync("Draft");
+        await Expect(row.GetByTestId("kind")).ToHaveTextAsync("summary");
+        await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Speed up a slow test suite without dropping tests." })).ToBeInViewportAsync();
+        await page.ScreenshotAsync("my-memories-phone");
+        await page.SetViewportSizeAsync(1400, 900);
+        await page.ScreenshotAsync("my-memories-wide");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 }

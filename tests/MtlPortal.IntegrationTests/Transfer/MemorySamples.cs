@@ -118,10 +118,10 @@ public static class MemorySamples
     /// <summary>The InterCode Bash episodes (gpt-4 and gpt-3.5) as trajectory records: actions and observations, no thoughts.</summary>
     public static IReadOnlyList<MemoryRecord> InterCodeTrajectories()
     {
-        var folder = Path.Combine(RepositoryRoot(), "..", "shared", "data", "trajectories", "intercode");
+        var folder = SharedData.PathOf("trajectories", "intercode");
         if (!Directory.Exists(folder))
         {
-            throw new InvalidOperationException($"The public InterCode episodes are expected in {Path.GetFullPath(folder)} (see ../shared/data/README.md).");
+            throw new InvalidOperationException($"The public InterCode episodes are expected in {folder} (see shared/data/README.md).");
         }
 
         var records = new List<MemoryRecord>();

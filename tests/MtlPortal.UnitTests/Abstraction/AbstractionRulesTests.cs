@@ -27,6 +27,15 @@ public class AbstractionRulesTests
     }
 
     [Fact]
+    public void All_OneLeakOfAnyKind_PutsAnInsightUnderTheDefaultMinimum()
+    {
+        var leaks = AbstractionRules.All.Where(r => r != AbstractionRules.SentenceLimit);
+
+        Assert.All(leaks, rule => Assert.True(1 - rule.Weight < MtlPortal.Settings.ReviewSettings.Defaults.MinInsightAbstraction, rule.Id));
+        Assert.True(1 - AbstractionRules.SentenceLimit.Weight >= MtlPortal.Settings.ReviewSettings.Defaults.MinInsightAbstraction);
+    }
+
+    [Fact]
     public void Find_KnownAndUnknownIds_ReturnsRuleOrNull()
     {
         Assert.Same(AbstractionRules.StackTrace, AbstractionRules.Find("stack-trace"));

@@ -31,7 +31,7 @@ public sealed class AbstractionLinter
             score *= CollectFindings(field, domainTerms, findings);
         }
 
-        return new AbstractionReport(score, findings);
+        return new AbstractionReport(score, findings, HasText: fields.Any(f => !string.IsNullOrWhiteSpace(f.Text)));
     }
 
     /// <summary>Adds the field's findings in position order and returns the factor they multiply the score by.</summary>
@@ -74,7 +74,9 @@ public sealed class AbstractionLinter
 
     private static AbstractionFinding? CheckSentenceLimit(string fieldName, string text, int? min, int? max)
     {
-        if (min is null && max is null)
+        // An empty field is a missing required field, which the form and the import report as such; counting its
+        // sentences would score a blank form before anything was written.
+        if ((min is null && max is null) || string.IsNullOrWhiteSpace(text))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components.Forms;
 using MtlPortal.Memories;
+using MtlPortal.Validation;
 
 namespace MtlPortal.Web.Components.Contribute;
 
@@ -49,6 +50,9 @@ public sealed partial class ContributeForm
         ToContent(),
         new Provenance(SourceDomain, SourceTaskRef, SourceModel, Outcome, [.. Tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]),
         TeamId);
+
+    /// <summary>Core's rules for the content and the provenance, with the field names the domain uses.</summary>
+    public IEnumerable<FieldError> Validate() => ToContent().Validate().Concat(ToDraft().Provenance.Normalized().Validate());
 
     public static ContributeForm From(MemoryContent content, Provenance provenance, Guid teamId)
     {

@@ -10,7 +10,7 @@ using MtlPortal.Teams;
 using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Components.Forms;
 using MtlPortal.Web.Components.Memories;
-using Radzen;
+using MudBlazor;
 
 namespace MtlPortal.Web.Components.Contribute;
 
@@ -37,6 +37,9 @@ public sealed partial class ContributePage : IDisposable
     private int? _version;
     private bool _editingFirstDraft;
     private bool _saving;
+
+    // The form waits for the settings and teams: typing before them could be lost to the render that follows.
+    private bool _loaded;
 
     public ContributePage()
     {
@@ -76,7 +79,7 @@ public sealed partial class ContributePage : IDisposable
     public required NavigationManager Navigation { get; init; }
 
     [Inject]
-    public required NotificationService Notifications { get; init; }
+    public required ISnackbar Snackbar { get; init; }
 
     [Inject]
     public required ILogger<ContributePage> Logger { get; init; }
@@ -138,6 +141,7 @@ public sealed partial class ContributePage : IDisposable
         }
 
         _editContext = new EditContext(_form);
+        _loaded = true;
         ScheduleAnalysis();
     }
 
@@ -198,6 +202,15 @@ public sealed partial class ContributePage : IDisposable
 
     private async Task SaveAsync(bool submit)
     {
+        // Core's own rules, checked here first so the messages appear beside the fields without a round trip
+        // through the workflow (which checks them again, with the rules only the database can answer).
+        var errors = _form.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            _server?.Show(errors);
+            return;
+        }
+
         _saving = true;
         try
         {
@@ -212,7 +225,7 @@ public sealed partial class ContributePage : IDisposable
             }
 
             var memory = result.Value!;
-            Notifications.Notify(NotificationSeverity.Success, submit ? "Submitted for review" : "Draft saved", memory.Kind.ToString());
+            Snackbar.Add(submit ? $"Submitted for review: {memory.Kind.ToString().ToLowerInvariant()}" : "Draft saved", Severity.Success);
             Navigation.NavigateTo(submit ? $"memories/{memory.Id}" : $"contribute/{memory.Id}", forceLoad: false);
             if (!submit && MemoryId is null)
             {

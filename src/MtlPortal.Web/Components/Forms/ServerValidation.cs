@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Components.Rendering;
 using MtlPortal.Validation;
+using MudBlazor;
 
 namespace MtlPortal.Web.Components.Forms;
 
 /// <summary>
 /// Shows the errors of a server-side write inside an <see cref="EditForm"/>: each beside its field (through the
-/// form's <see cref="ValidationMessage{TValue}"/>s), and errors that belong to no field as an alert. A field's
+/// form's MudBlazor fields bound with <c>For</c>, or <see cref="ValidationMessage{TValue}"/>s), and errors that belong to no
+/// field as an alert. A field's
 /// message clears as soon as the user edits that field.
 /// </summary>
 public sealed class ServerValidation : ComponentBase, IDisposable
@@ -72,11 +74,13 @@ public sealed class ServerValidation : ComponentBase, IDisposable
     {
         foreach (var message in _general)
         {
-            builder.OpenElement(0, "div");
-            builder.AddAttribute(1, "class", "rz-alert rz-alert-danger rz-variant-flat rz-shade-lighter form-error");
-            builder.AddAttribute(2, "role", "alert");
-            builder.AddContent(3, message);
-            builder.CloseElement();
+            builder.OpenComponent<MudAlert>(0);
+            builder.AddComponentParameter(1, nameof(MudAlert.Severity), Severity.Error);
+            builder.AddComponentParameter(2, nameof(MudAlert.Class), "form-error");
+            builder.AddAttribute(3, "role", "alert");
+            builder.AddAttribute(4, "data-testid", "form-error");
+            builder.AddComponentParameter(5, nameof(MudAlert.ChildContent), (RenderFragment)(b => b.AddContent(0, message)));
+            builder.CloseComponent();
         }
     }
 
