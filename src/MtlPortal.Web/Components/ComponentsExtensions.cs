@@ -1,5 +1,4 @@
 using MudBlazor.Services;
-using Radzen;
 
 namespace MtlPortal.Web.Components;
 
@@ -9,8 +8,6 @@ public static class ComponentsExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        // Only until the last pages leave Radzen (other branches): their injected services must resolve. Delete with the package.
-        builder.Services.AddRadzenComponents();
         return builder;
     }
 

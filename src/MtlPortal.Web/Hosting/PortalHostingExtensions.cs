@@ -29,7 +29,7 @@ public static class PortalHostingExtensions
 
     public static WebApplicationBuilder AddPortalCore(this WebApplicationBuilder builder)
     {
-        // Serve package assets (Radzen) and the top-level wwwroot/ from the build manifest in every environment,
+        // Serve package assets (MudBlazor) and the top-level wwwroot/ from the build manifest in every environment,
         // so a plain `dotnet run` works; a published app has no such manifest and serves its own wwwroot/.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddPortalServices(builder.Configuration);
