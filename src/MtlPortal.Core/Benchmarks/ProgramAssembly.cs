@@ -48,7 +48,8 @@ public static partial class ProgramAssembly
         AppendPart(program, task.Header);
         AppendPart(program, Solution(task, answer));
         AppendPart(program, tests);
-        return new SandboxProgram(task.Language, program.ToString());
+        var source = program.ToString();
+        return new SandboxProgram(task.Language, task.Language == SandboxLanguage.Go ? GoImports.Tidy(source) : source);
     }
 
     private static void AppendPart(StringBuilder program, string part)

@@ -114,4 +114,22 @@ public class ProgramAssemblyTests
 
         Assert.StartsWith("int fib(int n){\n    if (n < 2)", program, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ForAnswer_GoPartsWithOverlappingImports_BecomeOneBlockOfUsedImports()
+    {
+        var task = new BenchmarkTask
+        {
+            Language = SandboxLanguage.Go, Style = AnswerStyle.Completion, EntryPoint = "Words",
+            Header = "package main\n\nimport (\n    \"testing\"\n    \"time\"\n)\n",
+            Preamble = "import (\n    \"math\"\n    \"time\"\n)\n\nfunc Words(s string) []string {\n",
+            Tests = "func TestWords(t *testing.T) {\n    _ = Words(\"a b\")\n}\n",
+        };
+
+        var program = ProgramAssembly.ForAnswer(task, "    return strings.Fields(s) // math.Pi is not used\n}\n").Source;
+
+        Assert.StartsWith("package main\n\nimport (\n    \"testing\"\n    \"strings\"\n)\n", program, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(program, "import"));
+        Assert.Contains("func Words(s string) []string {\n    return strings.Fields(s)", program);
+    }
 }
