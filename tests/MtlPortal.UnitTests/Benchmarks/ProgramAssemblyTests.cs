@@ -132,4 +132,21 @@ public class ProgramAssemblyTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(program, "import"));
         Assert.Contains("func Words(s string) []string {\n    return strings.Fields(s)", program);
     }
+
+    [Fact]
+    public void ForAnswer_JavaScriptBodyWithALocalNamedAsTheFunction_IsStillABody()
+    {
+        // HumanEval-X JavaScript/106: the function is f, and its body declares "let f = 1".
+        var task = new BenchmarkTask
+        {
+            Language = SandboxLanguage.JavaScript, Style = AnswerStyle.Completion, EntryPoint = "f",
+            Preamble = "\nconst f = (n) => {\n", Tests = "f(3)\n",
+        };
+
+        var body = ProgramAssembly.ForAnswer(task, "  let f = 1\n  return f\n}\n").Source;
+        var whole = ProgramAssembly.ForAnswer(task, "const f = (n) => {\n  return 1\n}\n").Source;
+
+        Assert.Equal("\nconst f = (n) => {\n  let f = 1\n  return f\n}\nf(3)\n", body);
+        Assert.Equal("const f = (n) => {\n  return 1\n}\nf(3)\n", whole);
+    }
 }
