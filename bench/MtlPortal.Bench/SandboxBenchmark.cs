@@ -51,10 +51,15 @@ internal static class SandboxBenchmark
             sandbox.RunAsync(ProgramAssembly.ForReference(tasks[0])!).GetAwaiter().GetResult();
             var latency = new LatencyStats();
             var passed = 0;
+            var failures = new List<string>();
             foreach (var task in tasks)
             {
                 var result = latency.Time(() => sandbox.RunAsync(ProgramAssembly.ForReference(task)!).GetAwaiter().GetResult());
                 passed += result.Passed ? 1 : 0;
+                if (!result.Passed)
+                {
+                    failures.Add($"{task.TaskId} {result.Verdict}: {result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()}");
+                }
             }
 
             var clock = Stopwatch.StartNew();
@@ -62,6 +67,11 @@ internal static class SandboxBenchmark
             var parallel = clock.Elapsed.TotalSeconds;
 
             Console.WriteLine($"{language,-10} {tasks.Count,5} {passed,6} {latency.Percentile(50),10:F0} {latency.Percentile(95),8:F0} {latency.Max,8:F0} {parallel,10:F1} {tasks.Count / parallel,6:F1}");
+            foreach (var failure in failures)
+            {
+                Console.WriteLine($"    failed: {(failure.Length > 160 ? failure[..160] : failure)}");
+            }
+
             results.Append([language, tasks.Count, passed, latency.Percentile(50), latency.Percentile(95), latency.Max, parallel, tasks.Count / parallel]);
         }
 

@@ -48,7 +48,8 @@ public static partial class ProgramAssembly
         AppendPart(program, task.Header);
         AppendPart(program, Solution(task, answer));
         AppendPart(program, tests);
-        return new SandboxProgram(task.Language, program.ToString());
+        var source = program.ToString();
+        return new SandboxProgram(task.Language, task.Language == SandboxLanguage.Go ? GoImports.Tidy(source) : source);
     }
 
     private static void AppendPart(StringBuilder program, string part)
@@ -127,7 +128,7 @@ public static partial class ProgramAssembly
         var name = Regex.Escape(entryPoint);
         return language switch
         {
-            SandboxLanguage.JavaScript => new Regex($@"^\s*((export\s+)?(async\s+)?function\s*\*?\s*{name}\s*\(|(const|let|var)\s+{name}\s*=)", RegexOptions.Multiline),
+            SandboxLanguage.JavaScript => new Regex($@"^\s*((export\s+)?(async\s+)?function\s*\*?\s*{name}\s*\(|(const|let|var)\s+{name}\s*=\s*(async\s*)?(\(|function\b|[A-Za-z_$][\w$]*\s*=>))", RegexOptions.Multiline),
             SandboxLanguage.Go => new Regex($@"^\s*func\s+{name}\s*[\[(]", RegexOptions.Multiline),
             SandboxLanguage.Rust => new Regex($@"^\s*(pub\s+)?fn\s+{name}\s*[<(]", RegexOptions.Multiline),
             // C++ and Java: a type (with qualifiers, templates, pointers) then the name and "(", on a line that is

@@ -131,6 +131,13 @@ public static partial class TaskParsers
                 task.Preamble = prompt;
                 task.Tests = PythonCheck(test, entryPoint);
                 break;
+            case SandboxLanguage.Cpp:
+                // Some declarations run into the body (task 38's holds half of it), so the answer continues the
+                // prompt, as in the benchmark's own harness; includes only the declaration has go first.
+                task.Preamble = prompt;
+                task.Header = string.Join('\n', declaration.Split('\n')
+                    .Where(l => (l.StartsWith("#include", StringComparison.Ordinal) || l.StartsWith("using namespace", StringComparison.Ordinal)) && !prompt.Contains(l, StringComparison.Ordinal)));
+                break;
             case SandboxLanguage.Go:
                 // The prompt holds the import block the declaration lacks; the package clause and the test imports
                 // come first, from test_setup. Go wants every import before any other declaration, so the stand-in

@@ -132,6 +132,26 @@ public class ReferenceVerificationTests(BenchmarkPortal portal) : IClassFixture<
     }
 
     [Fact]
+    public async Task ImportWithVerify_TheDocumentedExampleTasks_ImportAndPass()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MtlPortal.sln")))
+        {
+            root = Path.GetDirectoryName(root)!;
+        }
+
+        var examples = File.ReadAllLines(Path.Combine(root, "docs", "benchmark-jsonl.md")).Where(l => l.StartsWith("{\"id\"", StringComparison.Ordinal)).ToList();
+        var path = Path.Combine(portal.Folder, "examples.jsonl");
+        await File.WriteAllLinesAsync(path, examples);
+
+        var (exit, output, error) = await portal.CliAsync("import-benchmark", path, "--format", "tasks", "--name", "doc-examples", "--verify");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(2, examples.Count);
+        Assert.EndsWith("Verified 'doc-examples': 2 of 2 references pass.\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VerifyReferences_UnknownBenchmark_SaysSo()
     {
         var (exit, _, error) = await portal.CliAsync("verify-references", "no-such-benchmark");

@@ -114,4 +114,39 @@ public class ProgramAssemblyTests
 
         Assert.StartsWith("int fib(int n){\n    if (n < 2)", program, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ForAnswer_GoPartsWithOverlappingImports_BecomeOneBlockOfUsedImports()
+    {
+        var task = new BenchmarkTask
+        {
+            Language = SandboxLanguage.Go, Style = AnswerStyle.Completion, EntryPoint = "Words",
+            Header = "package main\n\nimport (\n    \"testing\"\n    \"time\"\n)\n",
+            Preamble = "import (\n    \"math\"\n    \"time\"\n)\n\nfunc Words(s string) []string {\n",
+            Tests = "func TestWords(t *testing.T) {\n    _ = Words(\"a b\")\n}\n",
+        };
+
+        var program = ProgramAssembly.ForAnswer(task, "    return strings.Fields(s) // math.Pi is not used\n}\n").Source;
+
+        Assert.StartsWith("package main\n\nimport (\n    \"testing\"\n    \"strings\"\n)\n", program, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(program, "import"));
+        Assert.Contains("func Words(s string) []string {\n    return strings.Fields(s)", program);
+    }
+
+    [Fact]
+    public void ForAnswer_JavaScriptBodyWithALocalNamedAsTheFunction_IsStillABody()
+    {
+        // HumanEval-X JavaScript/106: the function is f, and its body declares "let f = 1".
+        var task = new BenchmarkTask
+        {
+            Language = SandboxLanguage.JavaScript, Style = AnswerStyle.Completion, EntryPoint = "f",
+            Preamble = "\nconst f = (n) => {\n", Tests = "f(3)\n",
+        };
+
+        var body = ProgramAssembly.ForAnswer(task, "  let f = 1\n  return f\n}\n").Source;
+        var whole = ProgramAssembly.ForAnswer(task, "const f = (n) => {\n  return 1\n}\n").Source;
+
+        Assert.Equal("\nconst f = (n) => {\n  let f = 1\n  return f\n}\nf(3)\n", body);
+        Assert.Equal("const f = (n) => {\n  return 1\n}\nf(3)\n", whole);
+    }
 }
