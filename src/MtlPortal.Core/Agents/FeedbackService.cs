@@ -28,7 +28,11 @@ public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts,
             errors.Add(new FieldError("outcome", "The outcome is 'success' or 'failure'."));
         }
 
-        if (request.Note?.Length > NoteMax)
+        if (TextRules.Check("note", request.Note) is { } unstorable)
+        {
+            errors.Add(unstorable);
+        }
+        else if (request.Note?.Length > NoteMax)
         {
             errors.Add(new FieldError("note", $"A note has at most {NoteMax} characters."));
         }

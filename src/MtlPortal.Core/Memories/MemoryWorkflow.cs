@@ -149,6 +149,11 @@ public sealed class MemoryWorkflow(
         }
 
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+        if (TextRules.Check("comment", comment) is { } unstorable)
+        {
+            return WriteResult<Memory>.Fail([unstorable]);
+        }
+
         if (comment?.Length > 4000)
         {
             return WriteResult<Memory>.Fail("comment", "A comment has at most 4000 characters.");
@@ -276,6 +281,11 @@ public sealed class MemoryWorkflow(
         if (string.IsNullOrWhiteSpace(comment))
         {
             return WriteResult<MemoryReview>.Fail("comment", "Write a comment first.");
+        }
+
+        if (TextRules.Check("comment", comment) is { } unstorable)
+        {
+            return WriteResult<MemoryReview>.Fail([unstorable]);
         }
 
         if (comment.Length > 4000)
