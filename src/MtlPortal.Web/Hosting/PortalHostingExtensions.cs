@@ -66,9 +66,19 @@ public static class PortalHostingExtensions
     /// <summary>Runs the host; a start-up problem the operator must fix is printed as one message, not a stack trace.</summary>
     public static async Task<int> RunPortalAsync(this WebApplication app)
     {
+        // Resolved before the run: the host is disposed when it returns. These are the instances the host runs.
+        var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         try
         {
             await app.RunAsync();
+
+            // A background service that failed stopped the host; exit non-zero so a service manager restarts it.
+            if (backgroundServices.FirstOrDefault(s => s.ExecuteTask is { IsFaulted: true }) is { } failed)
+            {
+                await Console.Error.WriteLineAsync($"The portal stopped because {failed.GetType().Name} failed: {failed.ExecuteTask!.Exception!.GetBaseException().Message}");
+                return 1;
+            }
+
             return 0;
         }
         catch (PortalStartupException e)
