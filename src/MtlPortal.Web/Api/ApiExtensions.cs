@@ -45,6 +45,8 @@ public static class ApiExtensions
             .AddPolicy(DocumentPolicy, p => p.AddAuthenticationSchemes(KeyOrCookieScheme).RequireAuthenticatedUser());
 
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section);
+        services.AddOptions<FailedAuthenticationOptions>().BindConfiguration(FailedAuthenticationOptions.Section);
+        services.AddSingleton<FailedAuthenticationThrottle>();
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(RateLimitPolicy, context =>
