@@ -148,6 +148,12 @@ public sealed class MemoryWorkflow(
             return failure;
         }
 
+        // A revision the caller may not see (another team's new revision of an approved memory) is not there for them.
+        if (latest!.Id != memory!.ApprovedRevisionId && !MemoryLifecycle.CanSeeUnapproved(actor, memory.TeamId, memory.AuthorId))
+        {
+            return WriteResult<Memory>.NotFound("That memory does not exist, or you cannot see it.");
+        }
+
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
         if (TextRules.Check("comment", comment) is { } unstorable)
         {

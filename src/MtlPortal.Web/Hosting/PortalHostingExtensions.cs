@@ -34,6 +34,10 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalRetrieval();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
+
+        // Secure on HTTPS requests (so also behind a TLS-terminating proxy that forwards the scheme); plain HTTP on
+        // localhost keeps working.
+        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         return builder;
     }
 
@@ -42,7 +46,12 @@ public static class PortalHostingExtensions
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+
+            // Browsers honour it only on HTTPS responses: behind TLS they never try plain HTTP again.
+            app.UseHsts();
         }
+
+        app.UsePortalSecurityHeaders();
 
         // Pages show the not-found page; the API answers ProblemDetails.
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
