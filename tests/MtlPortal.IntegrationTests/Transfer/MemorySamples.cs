@@ -118,7 +118,7 @@ public static class MemorySamples
     /// <summary>The InterCode Bash episodes (gpt-4 and gpt-3.5) as trajectory records: actions and observations, no thoughts.</summary>
     public static IReadOnlyList<MemoryRecord> InterCodeTrajectories()
     {
-        var folder = Path.Combine(RepositoryRoot(), "..", "shared", "data", "trajectories", "intercode");
+        var folder = Path.Combine(SharedData.Directory, "trajectories", "intercode");
         if (!Directory.Exists(folder))
         {
             throw new InvalidOperationException($"The public InterCode episodes are expected in {Path.GetFullPath(folder)} (see ../shared/data/README.md).");
