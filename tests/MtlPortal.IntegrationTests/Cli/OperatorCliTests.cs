@@ -34,6 +34,17 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task CreateUser_ArgumentWithALoneSurrogate_ExitsWithAUsageErrorNamingTheOption_AndCreatesNobody()
+    {
+        var (exit, _, error) = await RunAsync("create-user", "--email", "broken@example.org", "--password", PortalFactory.Password, "--role", "Reviewer", "--name", "Ada\ud800");
+        var (again, _, _) = await RunAsync("create-user", "--email", "broken@example.org", "--password", PortalFactory.Password, "--role", "Reviewer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("(--name) contains a NUL character or a broken Unicode character", error);
+        Assert.Equal(0, again);
+    }
+
+    [Fact]
     public async Task CreateUser_Duplicate_ExitsNonZeroAndSaysSo()
     {
         await RunAsync("create-user", "--email", "twice@example.org", "--password", PortalFactory.Password, "--role", "Reviewer");
