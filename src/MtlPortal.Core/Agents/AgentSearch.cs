@@ -42,7 +42,16 @@ public sealed record SearchRequest(
         {
             yield return new FieldError("minAbstraction", "minAbstraction is between 0 and 1.");
         }
+
+        // Checked here, before the search is queued for the log: one unstorable filter would fail a whole batch.
+        foreach (var error in TextRules.Check([("query", Query), .. Texts("excludeDomains", ExcludeDomains), .. Texts("teams", Teams), .. Texts("sourceModels", SourceModels)]))
+        {
+            yield return error;
+        }
     }
+
+    private static IEnumerable<(string, string?)> Texts(string field, IReadOnlyList<string>? values) =>
+        (values ?? []).Select((v, i) => ($"{field}[{i}]", (string?)v));
 }
 
 public sealed record SearchHit(int Rank, float Score, ServedMemory Memory);

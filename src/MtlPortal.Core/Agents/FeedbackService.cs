@@ -28,7 +28,11 @@ public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts,
             errors.Add(new FieldError("outcome", "The outcome is 'success' or 'failure'."));
         }
 
-        if (request.Note?.Length > NoteMax)
+        if (TextRules.Check("note", request.Note) is { } unstorable)
+        {
+            errors.Add(unstorable);
+        }
+        else if (request.Note?.Length > NoteMax)
         {
             errors.Add(new FieldError("note", $"A note has at most {NoteMax} characters."));
         }
@@ -43,9 +47,10 @@ public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts,
             return WriteResult<Feedback>.Fail(errors);
         }
 
-        if (log.IsPending(request.RetrievalId))
+        // Only this search's own log line is waited for, never the whole queue.
+        if (!await log.EnsureWrittenAsync(request.RetrievalId, cancellationToken))
         {
-            await log.FlushAsync(cancellationToken);
+            return WriteResult<Feedback>.Conflict("The search this feedback names is not stored yet: the database does not take writes right now. Send the feedback again in a minute.");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -49,11 +49,13 @@ public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts,
             .SelectMany(m => db.MemoryRevisions.Where(r =>
                     r.MemoryId == m.Id && r.EmbeddingModel == embeddingModel && r.Embedding != null
                     && ((!fromIndex && r.Id == m.ApprovedRevisionId) || (r.Id == m.LatestRevisionId && r.State == RevisionState.InReview))),
-                (m, r) => new { m.Id, r.Title, m.Kind, m.Status, m.TeamId, m.AuthorId, Team = m.Team!.Name, Approved = m.ApprovedRevisionId != null, r.Embedding })
+                (m, r) => new { m.Id, r.Title, m.Kind, m.Status, m.TeamId, m.AuthorId, Team = m.Team!.Name, Served = r.Id == m.ApprovedRevisionId, r.Embedding })
             .ToListAsync(cancellationToken);
 
         found.AddRange(candidates
-            .Where(c => c.Approved || MemoryLifecycle.CanSeeUnapproved(actor, c.TeamId, c.AuthorId))
+            // The same rule as everywhere: a served revision is everyone's; any other revision (a new one in review
+            // of an approved memory included) only its team's.
+            .Where(c => c.Served || MemoryLifecycle.CanSeeUnapproved(actor, c.TeamId, c.AuthorId))
             .Where(c => c.Embedding!.Length == embedding.Length)
             .Select(c => new { c, Similarity = (double)TensorPrimitives.Dot<float>(c.Embedding, embedding) })
             .Where(x => x.Similarity >= threshold)

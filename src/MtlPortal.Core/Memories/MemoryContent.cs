@@ -41,8 +41,12 @@ public abstract record MemoryContent
     /// <summary>The fields the abstraction linter reads, with their sentence limits.</summary>
     public abstract IReadOnlyList<ContentField> Fields();
 
-    /// <summary>Required parts and lengths; field names are the property paths the forms and the API use.</summary>
-    public abstract IEnumerable<FieldError> Validate();
+    /// <summary>Storable text, required parts and lengths; field names are the property paths the forms and the API use.</summary>
+    public IEnumerable<FieldError> Validate() =>
+        TextRules.Check(Fields().Select(f => (f.Name, (string?)f.Text))).Concat(ValidateContent());
+
+    /// <summary>The kind's own rules: required parts and lengths.</summary>
+    protected abstract IEnumerable<FieldError> ValidateContent();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -92,7 +96,7 @@ public sealed record InsightContent(string Title, string Description, string Con
         new("content", "Content", Content ?? "", MinSentences: 1, MaxSentences: 3),
     ];
 
-    public override IEnumerable<FieldError> Validate() =>
+    protected override IEnumerable<FieldError> ValidateContent() =>
         Required("title", Title, "The title", TitleMax)
             .Concat(Required("description", Description, "The description", DescriptionMax))
             .Concat(Required("content", Content, "The content", ContentMax));
@@ -115,7 +119,7 @@ public sealed record SummaryContent(string TaskSummary, string OutcomeAnalysis) 
         new("outcomeAnalysis", "Outcome analysis", OutcomeAnalysis ?? ""),
     ];
 
-    public override IEnumerable<FieldError> Validate() =>
+    protected override IEnumerable<FieldError> ValidateContent() =>
         Required("taskSummary", TaskSummary, "The task summary", LongTextMax)
             .Concat(Required("outcomeAnalysis", OutcomeAnalysis, "The outcome analysis", LongTextMax));
 
@@ -143,7 +147,7 @@ public sealed record WorkflowContent(string Goal, IReadOnlyList<string> Steps) :
         .. (Steps ?? []).Select((s, i) => new ContentField($"steps[{i}]", $"Step {i + 1}", s ?? "")),
     ];
 
-    public override IEnumerable<FieldError> Validate()
+    protected override IEnumerable<FieldError> ValidateContent()
     {
         foreach (var error in Required("goal", Goal, "The goal", LongTextMax))
         {
@@ -200,7 +204,7 @@ public sealed record TrajectoryContent(IReadOnlyList<TrajectoryStep> Steps) : Me
         }),
     ];
 
-    public override IEnumerable<FieldError> Validate()
+    protected override IEnumerable<FieldError> ValidateContent()
     {
         if (Steps is not { Count: > 0 })
         {

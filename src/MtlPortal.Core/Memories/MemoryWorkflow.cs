@@ -148,7 +148,18 @@ public sealed class MemoryWorkflow(
             return failure;
         }
 
+        // A revision the caller may not see (another team's new revision of an approved memory) is not there for them.
+        if (latest!.Id != memory!.ApprovedRevisionId && !MemoryLifecycle.CanSeeUnapproved(actor, memory.TeamId, memory.AuthorId))
+        {
+            return WriteResult<Memory>.NotFound("That memory does not exist, or you cannot see it.");
+        }
+
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+        if (TextRules.Check("comment", comment) is { } unstorable)
+        {
+            return WriteResult<Memory>.Fail([unstorable]);
+        }
+
         if (comment?.Length > 4000)
         {
             return WriteResult<Memory>.Fail("comment", "A comment has at most 4000 characters.");
@@ -276,6 +287,11 @@ public sealed class MemoryWorkflow(
         if (string.IsNullOrWhiteSpace(comment))
         {
             return WriteResult<MemoryReview>.Fail("comment", "Write a comment first.");
+        }
+
+        if (TextRules.Check("comment", comment) is { } unstorable)
+        {
+            return WriteResult<MemoryReview>.Fail([unstorable]);
         }
 
         if (comment.Length > 4000)

@@ -36,6 +36,11 @@ public sealed record Provenance(string SourceDomain, string? SourceTaskRef, stri
 
     public IEnumerable<FieldError> Validate()
     {
+        foreach (var error in TextRules.Check([("sourceDomain", SourceDomain), ("sourceTaskRef", SourceTaskRef), ("sourceModel", SourceModel), .. (Tags ?? []).Select((t, i) => ($"tags[{i}]", (string?)t))]))
+        {
+            yield return error;
+        }
+
         if (string.IsNullOrWhiteSpace(SourceDomain))
         {
             yield return new FieldError("sourceDomain", "The source domain is required (the benchmark or task family the memory came from).");

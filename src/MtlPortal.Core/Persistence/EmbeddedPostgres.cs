@@ -23,19 +23,42 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private bool _started;
     private bool _attached;
 
+    /// <summary>Where clusters go, as root, when the configured folder is one the postgres OS user cannot enter.</summary>
+    public const string DefaultReachableRoot = "/var/lib/mtl-portal";
+
+    private readonly string _reachableRoot;
+    private string? _password;
+
     /// <param name="dataDirectory">The server's data folder (PGDATA); created and initialised when missing.</param>
     /// <param name="binDirectory">The folder that holds initdb and pg_ctl.</param>
     /// <param name="logger">Receives one line per step.</param>
     /// <param name="durable">False turns off fsync and friends: for test servers whose data may be lost.</param>
-    public EmbeddedPostgres(string dataDirectory, string binDirectory, ILogger logger, bool durable = true)
+    /// <param name="reachableRoot">As root: where the cluster goes when the postgres OS user cannot reach <paramref name="dataDirectory"/>.</param>
+    public EmbeddedPostgres(string dataDirectory, string binDirectory, ILogger logger, bool durable = true, string reachableRoot = DefaultReachableRoot)
     {
-        DataDirectory = Path.GetFullPath(dataDirectory);
+        ConfiguredDataDirectory = Path.GetFullPath(dataDirectory);
+        DataDirectory = ConfiguredDataDirectory;
         _binDirectory = binDirectory;
         _logger = logger;
         _durable = durable;
+        _reachableRoot = reachableRoot;
     }
 
-    public string DataDirectory { get; }
+    /// <summary>The data folder as configured.</summary>
+    public string ConfiguredDataDirectory { get; }
+
+    /// <summary>
+    /// The data folder in use: the configured one, or, as root, when the postgres OS user cannot enter it (a clone
+    /// under /root, say), a folder under <see cref="DefaultReachableRoot"/> named after the configured one, so the
+    /// same working directory finds the same data at every start.
+    /// </summary>
+    public string DataDirectory { get; private set; }
+
+    /// <summary>
+    /// Beside the data folder, readable only by the portal's OS user: the superuser's password. The server accepts
+    /// no connection without it (SCRAM), so other local users cannot run programs as postgres through it.
+    /// </summary>
+    public string PasswordFile => DataDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".password";
 
     public int Port { get; private set; }
 
@@ -90,6 +113,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             Host = "127.0.0.1",
             Port = Port,
             Username = ServiceUser,
+            Password = _password,
             Database = database,
             Pooling = true,
         }.ConnectionString;
@@ -101,6 +125,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
+        await ChooseReachableDataDirectoryAsync(cancellationToken);
         Directory.CreateDirectory(Path.GetDirectoryName(DataDirectory)!);
         if (ReadOwner() is { } owner && owner.Pid != Environment.ProcessId && IsAlive(owner.Pid))
         {
@@ -115,6 +140,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             await PrepareDataDirectoryAsync(cancellationToken);
             await ClearStaleServerAsync(cancellationToken);
+            await RequirePasswordAsync(cancellationToken);
             Port = FreeLoopbackPort();
 
             var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
@@ -219,6 +245,106 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>
+    /// As root the server runs as the postgres OS user, which must enter every folder above the data folder. When it
+    /// cannot (a clone under /root, or any 0700 folder), the cluster lives in a folder it can reach, named after
+    /// the configured one so that data survives restarts; the console says where.
+    /// </summary>
+    private async Task ChooseReachableDataDirectoryAsync(CancellationToken cancellationToken)
+    {
+        if (!RunsAsRoot || File.Exists(Path.Combine(ConfiguredDataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
+        var nearest = ConfiguredDataDirectory;
+        while (!Directory.Exists(nearest) && Path.GetDirectoryName(nearest) is { } parent)
+        {
+            nearest = parent;
+        }
+
+        if ((await RunAsync("runuser", ["-u", ServiceUser, "--", "test", "-x", nearest], cancellationToken)).ExitCode == 0)
+        {
+            return;
+        }
+
+        var slug = new string([.. ConfiguredDataDirectory.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ConfiguredDataDirectory)))[..12];
+        var home = Path.Combine(_reachableRoot, $"{(slug.Length > 60 ? slug[^60..] : slug)}-{hash}");
+        Directory.CreateDirectory(_reachableRoot);
+        Directory.CreateDirectory(home);
+
+        // Others may pass through, to reach the cluster folder that postgres owns, but not list or read.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+
+        DataDirectory = Path.Combine(home, "pgdata");
+        _logger.LogWarning(
+            "The data folder {Configured} is in a folder the '{User}' OS user cannot enter, and the portal runs as root, so PostgreSQL keeps its data in {DataDirectory} instead (set Database:DataDirectory to choose another folder)",
+            ConfiguredDataDirectory, ServiceUser, DataDirectory);
+    }
+
+    /// <summary>
+    /// Makes the server require the superuser's password (SCRAM) for every connection, local ones included. A new
+    /// cluster, and one created by an older portal that trusted every local connection, gets a fresh random password
+    /// (kept in <see cref="PasswordFile"/>, mode 0600) and a pg_hba.conf that asks for it. The password is set in
+    /// single-user mode, so the server never listens while it trusts.
+    /// </summary>
+    private async Task RequirePasswordAsync(CancellationToken cancellationToken)
+    {
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        if (File.Exists(PasswordFile) && File.Exists(hba) && !TrustsAnyone(await File.ReadAllLinesAsync(hba, cancellationToken)))
+        {
+            _password = await ReadPasswordAsync(cancellationToken);
+            return;
+        }
+
+        var password = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        var set = await RunToolAsync("postgres", ["--single", "-D", DataDirectory, "postgres"], cancellationToken, $"ALTER ROLE \"{ServiceUser}\" PASSWORD '{password}';\n");
+        if (set.ExitCode != 0 || set.Output.Contains("ERROR", StringComparison.Ordinal))
+        {
+            throw new PortalStartupException($"Could not set the database password in {DataDirectory}: {set.Output.Trim()}");
+        }
+
+        await File.WriteAllTextAsync(PasswordFile, "", cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        await File.WriteAllTextAsync(PasswordFile, password + "\n", cancellationToken);
+
+        // Rewriting the existing file keeps its owner (postgres, when the portal runs as root).
+        await File.WriteAllTextAsync(hba, $"""
+            # Written by MTL Portal: every connection needs the password kept in {PasswordFile}.
+            local all all scram-sha-256
+            host all all 127.0.0.1/32 scram-sha-256
+            host all all ::1/128 scram-sha-256
+
+            """, cancellationToken);
+        _password = password;
+        _logger.LogInformation("The database now requires a password for every connection; it is kept in {PasswordFile}", PasswordFile);
+    }
+
+    private static bool TrustsAnyone(IEnumerable<string> hbaLines) =>
+        hbaLines.Select(l => l.Split('#', 2)[0].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            .Any(words => words.Length > 0 && words.Contains("trust", StringComparer.OrdinalIgnoreCase));
+
+    private async Task<string> ReadPasswordAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await File.ReadAllTextAsync(PasswordFile, cancellationToken)).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PortalStartupException(
+                $"The database password in {PasswordFile} cannot be read ({e.Message}). Run the portal and its commands as the OS user that created the data folder {DataDirectory}.", e);
+        }
+    }
+
+    /// <summary>
     /// While a portal runs, an operator command (or a second portal) on the same data folder uses that portal's
     /// server instead of starting another, waiting for it while it starts; it leaves the server running when it ends.
     /// </summary>
@@ -230,6 +356,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             if (ReadOwner() is { Port: > 0 } owner && owner.Pid == ownerPid && await IsServerRunningAsync(cancellationToken))
             {
                 Port = owner.Port;
+                _password = await ReadPasswordAsync(cancellationToken);
                 _attached = true;
                 _logger.LogInformation("Using the PostgreSQL server of the running portal process {Pid} on 127.0.0.1:{Port}", ownerPid, Port);
                 return;
@@ -307,12 +434,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private Task<ToolResult> RunToolAsync(string tool, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    private Task<ToolResult> RunToolAsync(string tool, IReadOnlyList<string> args, CancellationToken cancellationToken, string? input = null)
     {
         var path = Path.Combine(_binDirectory, tool);
         return RunsAsRoot
-            ? RunAsync("runuser", ["-u", ServiceUser, "--", path, .. args], cancellationToken)
-            : RunAsync(path, args, cancellationToken);
+            ? RunAsync("runuser", ["-u", ServiceUser, "--", path, .. args], cancellationToken, input)
+            : RunAsync(path, args, cancellationToken, input);
     }
 
     private async Task RunToolCheckedAsync(string tool, IReadOnlyList<string> args, CancellationToken cancellationToken)
@@ -333,10 +460,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    private static async Task<ToolResult> RunAsync(string file, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    private static async Task<ToolResult> RunAsync(string file, IReadOnlyList<string> args, CancellationToken cancellationToken, string? input = null)
     {
         var start = new ProcessStartInfo(file)
         {
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -359,6 +487,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         using (process)
         {
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+                process.StandardInput.Close();
+            }
+
             // pg_ctl start leaves the server holding inherited pipes open, so read to the process's exit, not to EOF.
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

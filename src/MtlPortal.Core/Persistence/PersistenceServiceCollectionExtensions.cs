@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ namespace MtlPortal.Persistence;
 
 public static class PersistenceServiceCollectionExtensions
 {
-    /// <summary>The database (configured or embedded), its migrations, the EF context and the audit trail.</summary>
+    /// <summary>The database (configured or embedded), its migrations, the EF context, the Data Protection key ring and the audit trail.</summary>
     public static IServiceCollection AddPortalPersistence(this IServiceCollection services)
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
@@ -16,6 +17,10 @@ public static class PersistenceServiceCollectionExtensions
         services.AddHostedService<PortalDatabaseLifetime>();
         services.AddSingleton<AuditTrail>();
         services.AddDbContextFactory<PortalDbContext>((sp, db) => db.UseNpgsql(sp.GetRequiredService<PortalDatabase>().ConnectionString));
+
+        // The key ring in the database: every instance on it reads the others' cookies, and one named application
+        // (not the content root, the default) lets instances installed in different folders share it.
+        services.AddDataProtection().SetApplicationName("MtlPortal").PersistKeysToDbContext<PortalDbContext>();
         return services;
     }
 }

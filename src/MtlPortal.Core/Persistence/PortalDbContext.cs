@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Agents;
@@ -14,7 +15,7 @@ namespace MtlPortal.Persistence;
 /// The portal's one database context. The schema itself comes from the SQL scripts in <c>migrations/</c>;
 /// a test keeps this model and those scripts equal.
 /// </summary>
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Team> Teams => Set<Team>();
 
@@ -41,6 +42,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Benchmark> Benchmarks => Set<Benchmark>();
 
     public DbSet<BenchmarkTask> BenchmarkTasks => Set<BenchmarkTask>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -33,6 +33,7 @@ public static class ApiExtensions
     {
         var services = builder.Services;
         services.AddPortalAgentSearch();
+        services.AddHealthChecks().AddCheck<MtlPortal.Web.Hosting.SearchLogHealthCheck>(MtlPortal.Web.Hosting.SearchLogHealthCheck.Name);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddPolicyScheme(KeyOrCookieScheme, "API key or sign-in cookie", o => o.ForwardDefaultSelector = context =>
@@ -44,6 +45,8 @@ public static class ApiExtensions
             .AddPolicy(DocumentPolicy, p => p.AddAuthenticationSchemes(KeyOrCookieScheme).RequireAuthenticatedUser());
 
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section);
+        services.AddOptions<FailedAuthenticationOptions>().BindConfiguration(FailedAuthenticationOptions.Section);
+        services.AddSingleton<FailedAuthenticationThrottle>();
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(RateLimitPolicy, context =>

@@ -11,6 +11,9 @@ public static class ApiJson
 {
     public const int DefaultMaxBytes = 64 * 1024;
 
+    /// <summary>No request of this API nests deeper; a deeper body is refused before it is read.</summary>
+    public const int MaxDepth = 16;
+
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
@@ -20,6 +23,14 @@ public static class ApiJson
     /// <summary>The body as text, or a problem when it is missing, too large or not UTF-8.</summary>
     public static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, int maxBytes = DefaultMaxBytes)
     {
+        if (!request.HasJsonContentType())
+        {
+            return (null, TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "The request body must be JSON.",
+                detail: "Send the body with 'Content-Type: application/json'."));
+        }
+
         if (request.ContentLength > maxBytes)
         {
             return (null, TooLarge(maxBytes));
@@ -65,7 +76,13 @@ public static class ApiJson
 
         try
         {
-            return JsonSerializer.Deserialize<T>(text!, Options) is { } value
+            using var document = JsonDocument.Parse(text!, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            if (MtlPortal.Validation.TextRules.CheckJson(document.RootElement) is { Count: > 0 } unstorable)
+            {
+                return (null, TypedResults.ValidationProblem(unstorable.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())));
+            }
+
+            return document.RootElement.Deserialize<T>(Options) is { } value
                 ? (value, null)
                 : (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { [""] = ["The body must be a JSON object."] }));
         }

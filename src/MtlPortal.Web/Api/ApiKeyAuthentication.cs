@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyService keys,
+    FailedAuthenticationThrottle throttle,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -33,8 +34,16 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (throttle.RetryAfter(address) is { } wait)
+        {
+            Context.Items[typeof(FailedAuthenticationThrottle)] = wait;
+            return AuthenticateResult.Fail("Too many failed API key checks from this address.");
+        }
+
         if (await keys.AuthenticateAsync(secret, Context.RequestAborted) is not { } caller)
         {
+            throttle.RecordFailure(address);
             return AuthenticateResult.Fail("The API key is unknown, revoked or expired, or its user is disabled.");
         }
 
@@ -52,6 +61,19 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[typeof(FailedAuthenticationThrottle)] is TimeSpan wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails = { Status = 429, Title = "Too many failed API key checks from this address.", Detail = $"Retry after {seconds} s." },
+            });
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;

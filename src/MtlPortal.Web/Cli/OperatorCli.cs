@@ -83,6 +83,12 @@ public static class OperatorCli
         }
 
         var (options, error) = CliOptions.Parse(args.AsSpan(1), command.Options, command.Flags, command.Arguments);
+        if (args.Skip(1).Select((arg, i) => (Arg: arg, At: MtlPortal.Validation.TextRules.IndexOfUnstorable(arg), Index: i + 1)).FirstOrDefault(a => a.At >= 0) is { Arg: not null } bad)
+        {
+            error = $"argument {bad.Index} ({(bad.Index > 1 && args[bad.Index - 1].StartsWith("--", StringComparison.Ordinal) ? args[bad.Index - 1] : "value")}) contains a NUL character or a broken Unicode character at position {bad.At + 1}.";
+            options = null;
+        }
+
         if (options is null)
         {
             await stderr.WriteLineAsync($"error: {error}\nusage: mtl {command.Usage}");

@@ -36,6 +36,10 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalRetrieval();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
+
+        // Secure on HTTPS requests (so also behind a TLS-terminating proxy that forwards the scheme); plain HTTP on
+        // localhost keeps working.
+        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         return builder;
     }
 
@@ -44,7 +48,12 @@ public static class PortalHostingExtensions
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+
+            // Browsers honour it only on HTTPS responses: behind TLS they never try plain HTTP again.
+            app.UseHsts();
         }
+
+        app.UsePortalSecurityHeaders();
 
         // Pages show the not-found page; the API and MCP answer ProblemDetails.
         static bool ForAgents(HttpContext c) => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/mcp");
@@ -73,9 +82,19 @@ public static class PortalHostingExtensions
     /// <summary>Runs the host; a start-up problem the operator must fix is printed as one message, not a stack trace.</summary>
     public static async Task<int> RunPortalAsync(this WebApplication app)
     {
+        // Resolved before the run: the host is disposed when it returns. These are the instances the host runs.
+        var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         try
         {
             await app.RunAsync();
+
+            // A background service that failed stopped the host; exit non-zero so a service manager restarts it.
+            if (backgroundServices.FirstOrDefault(s => s.ExecuteTask is { IsFaulted: true }) is { } failed)
+            {
+                await Console.Error.WriteLineAsync($"The portal stopped because {failed.GetType().Name} failed: {failed.ExecuteTask!.Exception!.GetBaseException().Message}");
+                return 1;
+            }
+
             return 0;
         }
         catch (PortalStartupException e)

@@ -25,12 +25,23 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
         Assert.Contains("Created user ops@example.org", output);
         Assert.Contains("role(s) Admin in team(s) Ops", output);
 
-        await using var portal = new CliDatabasePortal(database.ConnectionString);
+        await using var portal = new SecondInstancePortalFactory(database.ConnectionString);
         await portal.InitializeAsync();
         var client = portal.CreateBrowserlikeClient();
         var signIn = await client.SignInAsync("ops@example.org");
         Assert.Equal("/", signIn.RedirectTarget());
         Assert.Contains("Welcome, ops", await client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task CreateUser_ArgumentWithALoneSurrogate_ExitsWithAUsageErrorNamingTheOption_AndCreatesNobody()
+    {
+        var (exit, _, error) = await RunAsync("create-user", "--email", "broken@example.org", "--password", PortalFactory.Password, "--role", "Reviewer", "--name", "Ada\ud800");
+        var (again, _, _) = await RunAsync("create-user", "--email", "broken@example.org", "--password", PortalFactory.Password, "--role", "Reviewer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("(--name) contains a NUL character or a broken Unicode character", error);
+        Assert.Equal(0, again);
     }
 
     [Fact]
@@ -90,7 +101,7 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
         Assert.Equal(1, badExit);
         Assert.Contains("do not allow reviews:write", badError);
 
-        await using var portal = new CliDatabasePortal(database.ConnectionString);
+        await using var portal = new SecondInstancePortalFactory(database.ConnectionString);
         await portal.InitializeAsync();
         var client = portal.CreateClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
@@ -105,18 +116,5 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
         Assert.Equal(0, exit);
         Assert.Contains("create-user --email E --password P --role R", output);
         Assert.Contains("migrate", output);
-    }
-
-    /// <summary>A portal host on the database the CLI wrote to.</summary>
-    private sealed class CliDatabasePortal(string connectionString) : PortalFactory
-    {
-        // The CLI made the users; a second portal on the same database must not add its own admin again.
-        protected override bool SeedAdmin => false;
-
-        public override Task InitializeAsync()
-        {
-            UseConnectionString(connectionString);
-            return base.InitializeAsync();
-        }
     }
 }

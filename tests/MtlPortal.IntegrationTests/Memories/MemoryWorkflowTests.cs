@@ -306,4 +306,25 @@ public class DuplicateFinderTests(MemoryPortal portal) : IClassFixture<MemoryPor
         Assert.Equal((MemoryStatus.Approved, "Pin the toolchain first"), (hit.Status, hit.Title));
         Assert.True(hit.Similarity >= 0.99);
     }
+
+    [Fact]
+    public async Task FindAsync_RevisionInReviewOfAnApprovedMemory_IsShownToItsTeamOnly()
+    {
+        var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Reproduce the failure first"));
+        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null))).Succeeded);
+        var revised = MemoryPortal.Insight("Unreleased wording of team Alpha");
+        var saved = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, id, revised, submit: true));
+        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors));
+        await using var scope = portal.Services.CreateAsyncScope();
+        var analyzer = scope.ServiceProvider.GetRequiredService<MemoryAnalyzer>();
+        var embedding = await analyzer.EmbedAsync(revised.Content.TextForEmbedding());
+        var finder = scope.ServiceProvider.GetRequiredService<DuplicateFinder>();
+
+        var outsider = await finder.FindAsync(await portal.ActorAsync(portal.ForeignReviewer), embedding, analyzer.EmbeddingModel, excludeMemoryId: null);
+        var colleague = await finder.FindAsync(await portal.ActorAsync(portal.Colleague), embedding, analyzer.EmbeddingModel, excludeMemoryId: null);
+
+        // Another team's unreleased revision stays unseen; the approved one is what the pool serves to everyone.
+        Assert.DoesNotContain(outsider, s => s.Title == "Unreleased wording of team Alpha");
+        Assert.Contains(colleague, s => s.MemoryId == id && s.Title == "Unreleased wording of team Alpha");
+    }
 }

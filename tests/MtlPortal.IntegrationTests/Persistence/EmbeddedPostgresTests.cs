@@ -114,6 +114,103 @@ public class EmbeddedPostgresTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task StartAsync_NewCluster_RefusesConnectionsWithoutThePasswordOnlyThePortalUserCanRead()
+    {
+        var data = Path.Combine(TestPostgres.NewTempDirectory("password"), "pgdata");
+        var server = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await server.StartAsync();
+        try
+        {
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(WithoutPassword(server.ConnectionString("postgres")), "SELECT 1::text"));
+            Assert.Equal("1", await ScalarAsync(server.ConnectionString("postgres"), "SELECT 1::text"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(server.PasswordFile));
+            Assert.Equal(Environment.UserName, await OwnerAsync(server.PasswordFile));
+        }
+        finally
+        {
+            await server.StopAsync(immediate: true);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ClusterOfAnOlderPortalThatTrustedLocalConnections_NowRequiresAPassword_AndKeepsItsData()
+    {
+        var data = Path.Combine(TestPostgres.NewTempDirectory("legacy"), "pgdata");
+        var first = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await first.StartAsync();
+        await first.EnsureDatabaseAsync("portal");
+        await ExecuteAsync(first.ConnectionString("portal"), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('from before')");
+        await first.StopAsync();
+
+        // What older portals left behind: initdb's "trust" for every local connection, and no password file.
+        await File.WriteAllTextAsync(Path.Combine(data, "pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n");
+        File.Delete(first.PasswordFile);
+
+        var upgraded = new EmbeddedPostgres(data, TestPostgres.BinDirectory, NullLogger.Instance, durable: false);
+        await upgraded.StartAsync();
+        try
+        {
+            Assert.Equal("from before", await ScalarAsync(upgraded.ConnectionString("portal"), "SELECT v FROM kept"));
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(WithoutPassword(upgraded.ConnectionString("portal")), "SELECT v FROM kept"));
+            Assert.DoesNotContain("trust", (await File.ReadAllTextAsync(Path.Combine(data, "pg_hba.conf"))).Split('\n').Where(l => !l.StartsWith('#')));
+        }
+        finally
+        {
+            await upgraded.StopAsync(immediate: true);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task StartAsync_AsRootInAFolderPostgresCannotEnter_KeepsTheClusterWherePostgresCan_AndFindsItAgain()
+    {
+        var reachable = TestPostgres.NewTempDirectory("reachable");
+        var private_ = TestPostgres.NewTempDirectory("private");
+        File.SetUnixFileMode(private_, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var configured = Path.Combine(private_, "clone", ".mtl", "pgdata");
+
+        var first = new EmbeddedPostgres(configured, TestPostgres.BinDirectory, NullLogger.Instance, durable: false, reachableRoot: reachable);
+        await first.StartAsync();
+        await first.EnsureDatabaseAsync("portal");
+        await ExecuteAsync(first.ConnectionString("portal"), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')");
+        await first.StopAsync();
+
+        var second = new EmbeddedPostgres(configured, TestPostgres.BinDirectory, NullLogger.Instance, durable: false, reachableRoot: reachable);
+        await second.StartAsync();
+        try
+        {
+            // Only root hands the server to the postgres OS user; anyone else runs it themselves, in their own folder.
+            if (Environment.IsPrivilegedProcess)
+            {
+                Assert.StartsWith(reachable, second.DataDirectory, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(configured, second.DataDirectory);
+            }
+
+            Assert.Equal(first.DataDirectory, second.DataDirectory);
+            Assert.Equal("survives", await ScalarAsync(second.ConnectionString("portal"), "SELECT v FROM kept"));
+        }
+        finally
+        {
+            await second.StopAsync(immediate: true);
+        }
+    }
+
+    private static string WithoutPassword(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Password = null, Pooling = false }.ConnectionString;
+
+    private static async Task<string> OwnerAsync(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%U", path]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var owner = (await stat.StandardOutput.ReadToEndAsync()).Trim();
+        await stat.WaitForExitAsync();
+        return owner;
+    }
+
+    [Fact]
     public void FindBinDirectory_ConfiguredFolderWithoutPostgres_IsRejectedWithInstallAdvice()
     {
         var empty = TestPostgres.NewTempDirectory("nobin");

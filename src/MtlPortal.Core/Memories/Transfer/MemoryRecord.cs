@@ -149,6 +149,11 @@ public sealed record MemoryRecord(MemoryContent Content, Provenance Provenance, 
                 return (null, [new FieldError("", $"A line must hold one JSON object ({{...}}), not {Describe(root)}.")]);
             }
 
+            if (TextRules.CheckJson(root) is { Count: > 0 } unstorable)
+            {
+                return (null, unstorable);
+            }
+
             return new LineReader(root).Read();
         }
     }
