@@ -7,15 +7,12 @@ namespace MtlPortal.Runs;
 public static class RunsServiceCollectionExtensions
 {
     /// <summary>
-    /// Model connections, starting and reading runs, and the queue. Needs the database, Data Protection, the
+    /// Model connections, starting and reading runs, and the queue. Needs the database (which also holds the Data Protection key ring, so model keys one process encrypted are readable by the portal, the CLI and workers alike), the
     /// sandbox and (to run attempts) <c>AddPortalRetrieval</c> and <c>AddPortalAgentSearch</c>.
     /// </summary>
     public static IServiceCollection AddPortalRuns(this IServiceCollection services)
     {
         services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.Section);
-        // One application name for the portal, its CLI and workers, whatever their content roots: a model key that
-        // one of them encrypted must be readable by the others.
-        services.AddDataProtection().SetApplicationName("MtlPortal");
         services.TryAddSingleton<ModelConnections>();
         services.TryAddSingleton<RunQueue>();
         services.TryAddSingleton<RunLauncher>();
