@@ -14,7 +14,8 @@ public static class ComponentsExtensions
     public static WebApplication MapPortalUi(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor sends its own frame-ancestors policy with the circuit; make it the portal's (SecurityHeaders) so the two agree.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
         return app;
     }
 }

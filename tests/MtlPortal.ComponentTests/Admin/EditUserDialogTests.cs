@@ -5,7 +5,7 @@ using MudBlazor;
 
 namespace MtlPortal.ComponentTests.Admin;
 
-public class EditUserDialogTests : MudBlazorContext
+public class EditUserDialogTests : MudTestContext
 {
     private static readonly UserRow Ana = new("u1", "ana@example.org", "Ana", [PortalRoles.Contributor], [], [], IsDisabled: false, IsLockedOut: false);
 

@@ -4,7 +4,7 @@ using MudBlazor;
 
 namespace MtlPortal.ComponentTests.Admin;
 
-public class NewPasswordDialogTests : MudBlazorContext
+public class NewPasswordDialogTests : MudTestContext
 {
     [Fact]
     public async Task ShowsTheNewPasswordOnce_AndItsCopyButtonCopiesExactlyThatPassword()

@@ -5,7 +5,7 @@ using MudBlazor;
 
 namespace MtlPortal.ComponentTests.Layout;
 
-public class CopyButtonTests : MudBlazorContext
+public class CopyButtonTests : MudTestContext
 {
     [Fact]
     public void Click_CopiesTheTextExactly_AndSaysSo()

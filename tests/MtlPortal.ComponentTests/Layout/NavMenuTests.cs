@@ -8,7 +8,7 @@ using MtlPortal.Web.Components.Layout;
 
 namespace MtlPortal.ComponentTests.Layout;
 
-public class NavMenuTests : MudBlazorContext
+public class NavMenuTests : MudTestContext
 {
     private static readonly string[] EveryArea = ["Home", .. PortalAreas.All.Select(a => a.Title)];
 
