@@ -78,20 +78,6 @@ public class ReviewPagesTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
     }
 
     [Fact]
-    public async Task MyMemories_ListsTheAuthorsMemoriesWithLinks()
-    {
-        var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Mine check: list what you wrote"));
-
-        var page = await (await SignedInAsync("author@example.org")).GetStringAsync("/memories/mine");
-        var colleague = await (await SignedInAsync("colleague@example.org")).GetStringAsync("/memories/mine");
-
-        Assert.Contains("Mine check: list what you wrote", page);
-        Assert.Contains($"href=\"memories/{id}\"", page);
-        Assert.Contains("In review", page);
-        Assert.DoesNotContain("Mine check: list what you wrote", colleague);
-    }
-
-    [Fact]
     public async Task MemoryPage_UnknownId_IsNotFound()
     {
         var client = await SignedInAsync("author@example.org");
