@@ -47,9 +47,9 @@ public static class AgentApi
             .WithName("reviewMemory")
             .WithSummary("Approve, reject or request changes (four eyes; a comment is required to reject or request changes).");
         api.MapPost("/feedback", FeedbackAsync).RequireScope(ApiScopes.FeedbackWrite).Accepts<FeedbackBody>("application/json")
-            .Produces<RecordedFeedback>(201).ProducesValidationProblem()
+            .Produces<RecordedFeedback>(201).ProducesValidationProblem().ProducesProblem(409)
             .WithName("reportOutcome")
-            .WithSummary("Report how a task went after a search, and which returned memories were used.");
+            .WithSummary("Report how a task went after a search, and which returned memories were used. One outcome per search: a second is refused with 409.");
         return app;
     }
 
@@ -245,7 +245,7 @@ public static class AgentApi
         var result = await feedback.RecordAsync(context.ApiCaller(), new FeedbackRequest(body!.RetrievalId, body.Outcome ?? "", body.MemoryIds, body.Note), context.RequestAborted);
         if (!result.Succeeded)
         {
-            return TypedResults.ValidationProblem(result.ErrorsByField());
+            return Failure(result);
         }
 
         var saved = result.Value!;

@@ -251,6 +251,11 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var feedback = await db.Feedback.SingleAsync(f => f.RetrievalId == retrievalId);
         Assert.Equal((SourceOutcome.Success, id), (feedback.Outcome, feedback.MemoryIds.Single()));
+
+        var second = await client.PostAsJsonAsync("/api/v1/feedback", new { retrievalId, outcome = "failure" });
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("already reported", (await JsonAsync(second)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(SourceOutcome.Success, (await db.Feedback.SingleAsync(f => f.RetrievalId == retrievalId)).Outcome);
     }
 
     [Fact]
