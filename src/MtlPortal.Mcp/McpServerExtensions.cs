@@ -27,7 +27,7 @@ public static class McpServerExtensions
                 o.ServerInstructions = ServerText.Instructions;
             })
             .WithStdioServerTransport()
-            .WithTools<MemoryTools>();
+            .WithMemoryTools();
         return builder;
     }
 }

@@ -34,6 +34,7 @@ public sealed class MemoryTools(PortalApi portal, ILogger<MemoryTools> logger)
         [Description("The current task in a few sentences: what has to be done, in what kind of project and environment. It is compared with the memories by meaning; the portal keeps only a hash of it.")]
         string query,
         [Description("How many memories to return, 1 to 50. The default 3 is the study's top-3.")]
+        [System.ComponentModel.DataAnnotations.Range(1, 50)]
         int k = 3,
         [Description("The kinds to search among: insight, summary, workflow, trajectory. Default: insight only, the abstract kind that transfers best across domains.")]
         string[]? kinds = null,
@@ -153,7 +154,7 @@ public sealed class MemoryTools(PortalApi portal, ILogger<MemoryTools> logger)
     });
 
     [McpServerTool(Name = ReportOutcome, Title = "Report a task's outcome", Destructive = false, OpenWorld = false, UseStructuredContent = true, OutputSchemaType = typeof(RecordedFeedback))]
-    [Description("Report how the task went after a search_memories call, and which of the memories it returned you actually used. This credits outcomes to memories, so the team learns which ones help. Call it once per search, when the task is finished. The key needs the feedback:write scope.")]
+    [Description("Report how the task went after a search_memories call, and which of the memories it returned you actually used. This credits outcomes to memories, so the team learns which ones help. Call it once per search, when the task is finished: a second outcome for the same search is refused. The key needs the feedback:write scope.")]
     public Task<CallToolResult> ReportOutcomeAsync(
         [Description("The retrievalId (a UUID) that search_memories returned.")]
         string retrievalId,

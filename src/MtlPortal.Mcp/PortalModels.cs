@@ -44,7 +44,7 @@ public sealed record MemoryRecord(
 /// <summary>One step of a trajectory: what the agent did and what it saw.</summary>
 public sealed record TrajectoryStep(
     [property: Description("What the agent did, e.g. a command it ran.")] string Action,
-    [property: Description("What that produced (optional).")] string? Observation);
+    [property: Description("What that produced (optional).")] string? Observation = null);
 
 /// <summary>A submitted memory: where it stands now (in review, normally).</summary>
 public sealed record SubmittedMemory(Guid Id, string Status, int Revision, double AbstractionScore, int AbstractionFindings);

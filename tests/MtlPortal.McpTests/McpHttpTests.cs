@@ -103,6 +103,32 @@ public class McpHttpTests(McpPortal portal) : IClassFixture<McpPortal>
     }
 
     [Fact]
+    public async Task AWronglyTypedArgument_IsAToolErrorNamingIt_OverHttpToo()
+    {
+        await using var client = await ConnectAsync();
+
+        var result = await client.CallToolAsync(MemoryTools.SearchMemories, new Dictionary<string, object?> { ["query"] = Query, ["k"] = "3" });
+
+        Assert.True(result.IsError);
+        Assert.Contains("k: must be an integer from 1 to 50.", Text(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASecondOutcomeForTheSameSearch_IsRefusedOverHttpToo()
+    {
+        await using var client = await ConnectAsync();
+        var found = (await client.CallToolAsync(MemoryTools.SearchMemories, new Dictionary<string, object?> { ["query"] = Query }))
+            .StructuredContent!.Value.Deserialize<SearchMemoriesResult>(PortalApi.Json)!;
+        var first = await client.CallToolAsync(MemoryTools.ReportOutcome, new Dictionary<string, object?> { ["retrievalId"] = found.RetrievalId.ToString(), ["outcome"] = "failure" });
+
+        var second = await client.CallToolAsync(MemoryTools.ReportOutcome, new Dictionary<string, object?> { ["retrievalId"] = found.RetrievalId.ToString(), ["outcome"] = "success" });
+
+        Assert.NotEqual(true, first.IsError);
+        Assert.True(second.IsError);
+        Assert.Contains("already reported for this search", Text(second), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AToolOutsideTheKeysScopes_IsAToolErrorNamingTheScope()
     {
         await using var client = await ConnectAsync(ApiScopes.MemoriesRead);

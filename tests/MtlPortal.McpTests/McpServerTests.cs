@@ -121,6 +121,61 @@ public class McpServerTests(McpPortal portal) : IClassFixture<McpPortal>
     }
 
     [Fact]
+    public async Task ReportOutcome_ASecondTimeForTheSameSearch_IsRefusedAndTheFirstStands()
+    {
+        await using var server = await StartAsync();
+        var retrievalId = Succeeded(await server.CallToolAsync("search_memories", new JsonObject { ["query"] = Query }))
+            .GetProperty("structuredContent").GetProperty("retrievalId").GetGuid();
+        Succeeded(await server.CallToolAsync("report_outcome", new JsonObject { ["retrievalId"] = retrievalId.ToString(), ["outcome"] = "success" }));
+
+        var second = await server.CallToolAsync("report_outcome", new JsonObject { ["retrievalId"] = retrievalId.ToString(), ["outcome"] = "failure" });
+
+        Assert.True(IsError(second));
+        Assert.Contains("already reported for this search", Text(second), StringComparison.Ordinal);
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(SourceOutcome.Success, (await db.Feedback.SingleAsync(f => f.RetrievalId == retrievalId)).Outcome);
+    }
+
+    [Fact]
+    public async Task MissingOrWronglyTypedArguments_AreAToolErrorNamingEachArgument()
+    {
+        await using var server = await StartAsync();
+
+        var missing = await server.CallToolAsync("search_memories", new JsonObject { ["k"] = 3 });
+        var wrongType = await server.CallToolAsync("search_memories", new JsonObject { ["query"] = Query, ["k"] = "three", ["kinds"] = "insight" });
+        var unknown = await server.CallToolAsync("report_outcome", new JsonObject { ["retrievalId"] = Guid.NewGuid().ToString(), ["outcome"] = "success", ["notes"] = "typo" });
+
+        Assert.True(IsError(missing));
+        Assert.Contains("- query: is required.", Text(missing), StringComparison.Ordinal);
+        Assert.True(IsError(wrongType));
+        Assert.Contains("- k: must be an integer from 1 to 50.", Text(wrongType), StringComparison.Ordinal);
+        Assert.Contains("- kinds: must be a list", Text(wrongType), StringComparison.Ordinal);
+        Assert.True(IsError(unknown));
+        Assert.Contains("- notes: is not an argument here", Text(unknown), StringComparison.Ordinal);
+        Assert.DoesNotContain("An error occurred invoking", Text(missing) + Text(wrongType) + Text(unknown), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitMemory_ATrajectoryStepWithoutAnObservation_IsAcceptedAsTheSchemaSays()
+    {
+        await using var server = await StartAsync(ApiScopes.MemoriesWrite);
+        var tools = (await server.RequestAsync("tools/list")).GetProperty("result").GetProperty("tools").EnumerateArray();
+        var step = tools.Single(t => t.GetProperty("name").GetString() == "submit_memory")
+            .GetProperty("inputSchema").GetProperty("properties").GetProperty("trajectorySteps").GetProperty("items");
+
+        var submitted = await server.CallToolAsync("submit_memory", new JsonObject
+        {
+            ["kind"] = "trajectory",
+            ["sourceDomain"] = "mbpp",
+            ["sourceModel"] = "human",
+            ["trajectorySteps"] = new JsonArray(new JsonObject { ["action"] = "run the tests" }, new JsonObject { ["action"] = "read the failure", ["observation"] = "one assertion failed" }),
+        });
+
+        Assert.Equal(["action"], step.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Succeeded(submitted);
+    }
+
+    [Fact]
     public async Task GetMemory_ReadsAnApprovedMemoryInFull()
     {
         await using var server = await StartAsync();
@@ -188,10 +243,10 @@ public class McpServerTests(McpPortal portal) : IClassFixture<McpPortal>
     {
         await using var server = await StartAsync();
 
-        var result = await server.CallToolAsync("search_memories", new JsonObject { ["query"] = Query, ["k"] = 0 });
+        var result = await server.CallToolAsync("search_memories", new JsonObject { ["query"] = Query, ["kinds"] = new JsonArray("recipe") });
 
         Assert.True(IsError(result));
-        Assert.Contains("- k: k is between 1 and 50.", Text(result));
+        Assert.Contains("- kinds: 'recipe' is not a kind", Text(result), StringComparison.Ordinal);
     }
 
     [Fact]

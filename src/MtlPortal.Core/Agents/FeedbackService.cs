@@ -61,6 +61,13 @@ public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts,
             return WriteResult<Feedback>.Fail("retrievalId", "No search of yours has this retrievalId.");
         }
 
+        // One outcome per search: a second one would count the same attempt twice in the memories' tallies.
+        if (await db.Feedback.AsNoTracking().Where(f => f.RetrievalId == retrieval.Id).Select(f => (SourceOutcome?)f.Outcome).FirstOrDefaultAsync(cancellationToken) is { } earlier)
+        {
+            return WriteResult<Feedback>.Conflict(
+                $"An outcome ({earlier.ToString().ToLowerInvariant()}) was already reported for this search; each search takes one outcome. Search again for a new task.");
+        }
+
         var used = request.MemoryIds?.Distinct().ToList() ?? [];
         var returned = retrieval.Hits.Select(h => h.MemoryId).ToHashSet();
         if (used.FirstOrDefault(id => !returned.Contains(id)) is var stranger && stranger != Guid.Empty)

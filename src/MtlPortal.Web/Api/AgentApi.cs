@@ -27,22 +27,29 @@ public static class AgentApi
             .WithTags("Agents");
 
         api.MapPost("/memories/search", SearchAsync).RequireScope(ApiScopes.MemoriesRead).Accepts<SearchBody>("application/json").Produces<SearchResponse>().ProducesValidationProblem()
+            .WithName("searchMemories")
             .WithSummary("Retrieve the approved memories closest to a task (the paper's top-k, insights by default).");
         api.MapGet("/memories/{id:guid}", GetMemory).RequireScope(ApiScopes.MemoriesRead).Produces<ApiMemory>().ProducesProblem(404)
+            .WithName("getMemory")
             .WithSummary("One approved memory (404 for anything not in the approved pool).");
         api.MapGet("/memories", ListMemoriesAsync).RequireScope(ApiScopes.MemoriesRead).Produces<MemoryPage>().ProducesValidationProblem()
+            .WithName("listMemories")
             .WithSummary("The approved pool, page by page, for agents that keep a local copy.");
         api.MapPost("/memories", SubmitMemoryAsync).RequireScope(ApiScopes.MemoriesWrite).Accepts<MemoryRecordDocumentation>("application/json")
             .Produces<SubmittedMemory>(201).ProducesValidationProblem().ProducesProblem(413)
+            .WithName("submitMemory")
             .WithSummary("Submit a memory (docs/memory-jsonl.md format); it lands in review and is never served before approval.");
         api.MapGet("/reviews/queue", ReviewQueueAsync).RequireScope(ApiScopes.ReviewsWrite).Produces<List<QueueItem>>()
+            .WithName("getReviewQueue")
             .WithSummary("Memories waiting for this user's review, oldest first.");
         api.MapPost("/memories/{id:guid}/reviews", ReviewAsync).RequireScope(ApiScopes.ReviewsWrite).Accepts<ReviewBody>("application/json")
             .Produces<ReviewedMemory>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+            .WithName("reviewMemory")
             .WithSummary("Approve, reject or request changes (four eyes; a comment is required to reject or request changes).");
         api.MapPost("/feedback", FeedbackAsync).RequireScope(ApiScopes.FeedbackWrite).Accepts<FeedbackBody>("application/json")
-            .Produces<RecordedFeedback>(201).ProducesValidationProblem()
-            .WithSummary("Report how a task went after a search, and which returned memories were used.");
+            .Produces<RecordedFeedback>(201).ProducesValidationProblem().ProducesProblem(409)
+            .WithName("reportOutcome")
+            .WithSummary("Report how a task went after a search, and which returned memories were used. One outcome per search: a second is refused with 409.");
         return app;
     }
 
@@ -235,10 +242,10 @@ public static class AgentApi
             return problem;
         }
 
-        var result = await feedback.RecordAsync(context.ApiCaller(), new FeedbackRequest(body!.RetrievalId ?? Guid.Empty, body.Outcome ?? "", body.MemoryIds, body.Note), context.RequestAborted);
+        var result = await feedback.RecordAsync(context.ApiCaller(), new FeedbackRequest(body!.RetrievalId, body.Outcome ?? "", body.MemoryIds, body.Note), context.RequestAborted);
         if (!result.Succeeded)
         {
-            return TypedResults.ValidationProblem(result.ErrorsByField());
+            return Failure(result);
         }
 
         var saved = result.Value!;
@@ -279,4 +286,6 @@ public static class AgentApi
 }
 
 /// <summary>For the OpenAPI document only: the submitted body is one line of the memory JSONL format (docs/memory-jsonl.md).</summary>
-public sealed record MemoryRecordDocumentation(string Kind, string? Title, string? Description, string? Content, string SourceDomain, string? SourceTaskRef, string SourceModel, string? Outcome, IReadOnlyList<string>? Tags, string? Team);
+public sealed record MemoryRecordDocumentation(
+    string Kind, string SourceDomain, string SourceModel, string? Title = null, string? Description = null, string? Content = null,
+    string? SourceTaskRef = null, string? Outcome = null, IReadOnlyList<string>? Tags = null, string? Team = null);

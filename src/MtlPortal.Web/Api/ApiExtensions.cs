@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using MtlPortal.Agents;
 
@@ -23,11 +22,7 @@ public sealed class ApiRateLimitOptions
 public static class ApiExtensions
 {
     public const string ApiKeyPolicy = "api-key";
-    public const string DocumentPolicy = "api-document";
     public const string RateLimitPolicy = "per-api-key";
-
-    /// <summary>Authenticates by API key when the request carries one, else by the portal's sign-in cookie.</summary>
-    public const string KeyOrCookieScheme = "ApiKeyOrCookie";
 
     public static WebApplicationBuilder AddPortalApi(this WebApplicationBuilder builder)
     {
@@ -35,14 +30,9 @@ public static class ApiExtensions
         services.AddPortalAgentSearch();
         services.AddHealthChecks().AddCheck<MtlPortal.Web.Hosting.SearchLogHealthCheck>(MtlPortal.Web.Hosting.SearchLogHealthCheck.Name);
         services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
-            .AddPolicyScheme(KeyOrCookieScheme, "API key or sign-in cookie", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.Count > 0 || context.Request.Headers.ContainsKey("X-Api-Key")
-                    ? ApiKeyAuthenticationHandler.SchemeName
-                    : IdentityConstants.ApplicationScheme);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
-            .AddPolicy(DocumentPolicy, p => p.AddAuthenticationSchemes(KeyOrCookieScheme).RequireAuthenticatedUser());
+            .AddPolicy(ApiKeyPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
 
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section);
         services.AddOptions<FailedAuthenticationOptions>().BindConfiguration(FailedAuthenticationOptions.Section);
@@ -75,13 +65,14 @@ public static class ApiExtensions
             };
         });
 
-        services.AddOpenApi();
+        services.AddPortalApiDocument();
         return builder;
     }
 
     public static WebApplication MapPortalApi(this WebApplication app)
     {
-        app.MapOpenApi().RequireAuthorization(DocumentPolicy);
+        // Readable without a key: it is what a client generator or a developer evaluating the API starts from.
+        app.MapOpenApi(ApiDocument.Path).AllowAnonymous();
         app.MapAgentApi();
         return app;
     }

@@ -17,6 +17,8 @@ public static class ApiJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        // Numbers are JSON numbers, as the OpenAPI document says; "3" for 3 is refused with the field named.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 

@@ -4,14 +4,15 @@ using MtlPortal.Retrieval;
 namespace MtlPortal.Web.Api;
 
 /// <summary>The body of <c>POST /api/v1/memories/search</c>.</summary>
+/// <remarks>Only <c>query</c> is required; the defaults keep the optional fields out of the document's <c>required</c>.</remarks>
 public sealed record SearchBody(
-    string? Query,
-    int? K,
-    IReadOnlyList<string>? Kinds,
-    IReadOnlyList<string>? ExcludeDomains,
-    IReadOnlyList<string>? Teams,
-    IReadOnlyList<string>? SourceModels,
-    double? MinAbstraction);
+    string Query,
+    int? K = null,
+    IReadOnlyList<string>? Kinds = null,
+    IReadOnlyList<string>? ExcludeDomains = null,
+    IReadOnlyList<string>? Teams = null,
+    IReadOnlyList<string>? SourceModels = null,
+    double? MinAbstraction = null);
 
 /// <summary>An approved memory as the API serves it: its served revision, in the memory JSONL shape's vocabulary.</summary>
 public record ApiMemory(
@@ -49,12 +50,12 @@ public sealed record MemoryPage(IReadOnlyList<ApiMemory> Items, string? NextCurs
 /// <summary>A submitted memory: where it stands now.</summary>
 public sealed record SubmittedMemory(Guid Id, string Status, int Revision, double AbstractionScore, int AbstractionFindings);
 
-public sealed record ReviewBody(string? Decision, string? Comment, int? ExpectedVersion);
+public sealed record ReviewBody(string Decision, string? Comment = null, int? ExpectedVersion = null);
 
 public sealed record ReviewedMemory(Guid Id, string Status, int Version);
 
 public sealed record QueueItem(Guid Id, string Kind, string Title, string Team, string Author, string SourceDomain, string SourceModel, double AbstractionScore, DateTimeOffset? SubmittedAt, int Revision, int Version);
 
-public sealed record FeedbackBody(Guid? RetrievalId, string? Outcome, IReadOnlyList<Guid>? MemoryIds, string? Note);
+public sealed record FeedbackBody(Guid RetrievalId, string Outcome, IReadOnlyList<Guid>? MemoryIds = null, string? Note = null);
 
 public sealed record RecordedFeedback(Guid Id, Guid RetrievalId, string Outcome, IReadOnlyList<Guid> MemoryIds);

@@ -50,7 +50,7 @@ public static class McpHttpExtensions
             })
             // Stateless: any instance behind a load balancer can answer any request, and no session outlives a call.
             .WithHttpTransport(o => o.Stateless = true)
-            .WithTools<MemoryTools>();
+            .WithMemoryTools();
         return builder;
     }
 

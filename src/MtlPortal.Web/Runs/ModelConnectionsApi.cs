@@ -27,9 +27,11 @@ public static class ModelConnectionsApi
             .WithTags("Runs");
 
         models.MapGet("", ListAsync).Produces<List<ApiModelConnection>>()
+            .WithName("listModelConnections")
             .WithSummary("The registered model connections (their keys are never returned).");
         models.MapPost("", SaveAsync).RequireScope(ApiScopes.RunsWrite).Accepts<ModelConnectionBody>("application/json")
             .Produces<ApiModelConnection>().ProducesValidationProblem()
+            .WithName("saveModelConnection")
             .WithSummary("Add a model connection, or change the one with this name (admins). Leave apiKey out to keep the stored key; \"\" removes it.");
         return app;
     }

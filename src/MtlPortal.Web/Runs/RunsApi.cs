@@ -75,14 +75,19 @@ public static class RunsApi
 
         runs.MapPost("", StartAsync).RequireScope(ApiScopes.RunsWrite).Accepts<RunBody>("application/json")
             .Produces<RunSummary>(201).ProducesValidationProblem()
+            .WithName("startRun")
             .WithSummary("Start a run: a benchmark × a model connection × conditions × attempts, with the pool frozen now.");
         runs.MapGet("", ListAsync).Produces<List<RunSummary>>()
+            .WithName("listRuns")
             .WithSummary("The latest runs, newest first, with progress and per-condition pass@k.");
         runs.MapGet("/{id:guid}", GetAsync).Produces<RunSummary>().ProducesProblem(404)
+            .WithName("getRun")
             .WithSummary("One run: status, progress and per-condition pass@k for every k up to the attempts.");
         runs.MapGet("/{id:guid}/attempts", AttemptsAsync).Produces(200, contentType: "application/x-ndjson").Produces(200, contentType: "text/csv").ProducesProblem(404)
+            .WithName("listRunAttempts")
             .WithSummary("Every attempt of a run: JSONL (default; messages, answer, program, output, tool steps) or CSV (format=csv; one row each, no texts).");
         runs.MapPost("/{id:guid}/cancel", CancelAsync).RequireScope(ApiScopes.RunsWrite).Produces<RunSummary>().ProducesProblem(404).ProducesProblem(409)
+            .WithName("cancelRun")
             .WithSummary("Cancel a run: no new attempt starts; attempts recorded so far are kept.");
         return app;
     }

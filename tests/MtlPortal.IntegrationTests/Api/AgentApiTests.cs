@@ -251,6 +251,11 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var feedback = await db.Feedback.SingleAsync(f => f.RetrievalId == retrievalId);
         Assert.Equal((SourceOutcome.Success, id), (feedback.Outcome, feedback.MemoryIds.Single()));
+
+        var second = await client.PostAsJsonAsync("/api/v1/feedback", new { retrievalId, outcome = "failure" });
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("already reported", (await JsonAsync(second)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(SourceOutcome.Success, (await db.Feedback.SingleAsync(f => f.RetrievalId == retrievalId)).Outcome);
     }
 
     [Fact]
@@ -278,15 +283,12 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     }
 
     [Fact]
-    public async Task OpenApiDocument_DescribesTheApiForKeyHolders()
+    public async Task OpenApiDocument_DescribesTheApi_ToAnyoneWithoutAKey()
     {
         var anonymous = await portal.CreateBrowserlikeClient().GetAsync("/openapi/v1.json");
-        var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesRead);
 
-        var document = await JsonAsync(await client.GetAsync("/openapi/v1.json"));
-
-        Assert.StartsWith("/account/login", anonymous.RedirectTarget());
-        var paths = document.GetProperty("paths");
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        var paths = (await JsonAsync(anonymous)).GetProperty("paths");
         foreach (var path in new[] { "/api/v1/memories/search", "/api/v1/memories/{id}", "/api/v1/memories", "/api/v1/reviews/queue", "/api/v1/memories/{id}/reviews", "/api/v1/feedback" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI document");
