@@ -146,7 +146,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
             if (!_durable)
             {
-                settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+                // A test server hosts many portals at once (a database per test class, each with pools for the app,
+                // the search log, LISTEN and the job engine), far past the default of 100 connections.
+                settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500";
             }
 
             var started = await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", settings, "start"], cancellationToken);
