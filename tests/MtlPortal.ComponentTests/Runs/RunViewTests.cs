@@ -53,3 +53,27 @@ public class RunViewTests : MudTestContext
         Assert.Equal(cells[2], opened);
     }
 }
+
+public class RunEstimateTests
+{
+    [Fact]
+    public void PlanQuery_TenTasksTwoConditionsThreeAttempts_CostsTenPlansAndSixtyAnswers()
+    {
+        Assert.Equal(70, RunEstimate.ModelCalls(tasks: 10, conditions: 2, attempts: 3, RetrievalQuery.Plan));
+    }
+
+    [Fact]
+    public void TaskQuery_NeedsNoPlanCalls()
+    {
+        Assert.Equal(60, RunEstimate.ModelCalls(tasks: 10, conditions: 2, attempts: 3, RetrievalQuery.Task));
+    }
+
+    [Theory]
+    [InlineData(164, null, 164)]
+    [InlineData(164, 20, 20)]
+    [InlineData(5, 20, 5)]
+    public void Tasks_FirstOrSampleOfN_NeverExceedsWhatTheBenchmarkHas(int available, int? count, int expected)
+    {
+        Assert.Equal(expected, RunEstimate.Tasks(available, count));
+    }
+}

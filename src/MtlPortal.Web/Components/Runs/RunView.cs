@@ -75,3 +75,14 @@ public static class RunView
         _ => Color.Error,
     };
 }
+
+/// <summary>What a new run will cost in model calls, before it starts.</summary>
+public static class RunEstimate
+{
+    /// <summary>Tasks the run takes from <paramref name="available"/>: all, or the first / a sample of N.</summary>
+    public static int Tasks(int available, int? count) => count is { } n and > 0 ? Math.Min(n, available) : available;
+
+    /// <summary>One plan per task when retrieval embeds the model's plan, then one call per task × condition × attempt.</summary>
+    public static int ModelCalls(int tasks, int conditions, int attempts, RetrievalQuery query) =>
+        (query == RetrievalQuery.Plan ? tasks : 0) + tasks * conditions * attempts;
+}
