@@ -124,4 +124,27 @@ public class RunPagesTests(BrowserFixture browser, RunPagesPortal portal) : ICla
 
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
+
+    [Fact]
+    public async Task Manager_StartsARunFromTheNewRunPage_LandsOnItsPage()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync("/runs");
+        await page.WaitForInteractiveAsync();
+        await page.GetByTestId("new-run").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/new$"));
+        await page.WaitForInteractiveAsync();
+
+        await page.GetByTestId("benchmark").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "toy-python" }).ClickAsync();
+        // Two tasks, a plan each, then 2 tasks × 2 conditions × 3 attempts.
+        await Expect(page.GetByTestId("estimate")).ToContainTextAsync("About 14 model calls");
+
+        await page.GetByTestId("start-run").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Expect(page.GetByTestId("run-pool")).ToContainTextAsync("domains left out: toy-python");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
 }
