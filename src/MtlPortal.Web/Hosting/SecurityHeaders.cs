@@ -22,13 +22,19 @@ public static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers.XFrameOptions = "DENY";
-            var metadata = context.GetEndpoint()?.Metadata;
-            var importMap = (metadata?.GetMetadata<ImportMapDefinition>()
-                ?? (metadata?.GetMetadata<ResourceAssetCollection>() is { } assets ? ImportMapDefinition.FromResourceCollection(assets) : null))?.ToString();
-            var scripts = importMap is null ? "'self'" : $"'self' '{ImportMapHashes.GetOrAdd(importMap, Hash)}'";
-            headers.ContentSecurityPolicy =
-                $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-                "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+            // Routing runs after this middleware, so the page's endpoint (and its import map) is known only when the
+            // response starts.
+            context.Response.OnStarting(() =>
+            {
+                var metadata = context.GetEndpoint()?.Metadata;
+                var importMap = (metadata?.GetMetadata<ImportMapDefinition>()
+                    ?? (metadata?.GetMetadata<ResourceAssetCollection>() is { } assets ? ImportMapDefinition.FromResourceCollection(assets) : null))?.ToString();
+                var scripts = importMap is null ? "'self'" : $"'self' '{ImportMapHashes.GetOrAdd(importMap, Hash)}'";
+                headers.ContentSecurityPolicy =
+                    $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+                    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+                return Task.CompletedTask;
+            });
             await next(context);
         });
 
