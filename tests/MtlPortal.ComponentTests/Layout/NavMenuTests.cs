@@ -13,8 +13,8 @@ public class NavMenuTests : MudTestContext
     private static readonly string[] EveryArea = ["Home", .. PortalAreas.All.Select(a => a.Title)];
 
     [Theory]
-    [InlineData(PortalRoles.Contributor, new[] { "Home", "Pool", "Contribute", "My memories", "Import and export", "API" })]
-    [InlineData(PortalRoles.Reviewer, new[] { "Home", "Pool", "Import and export", "Review queue", "API" })]
+    [InlineData(PortalRoles.Contributor, new[] { "Home", "Pool", "Contribute", "My memories", "Import and export", "Runs", "API" })]
+    [InlineData(PortalRoles.Reviewer, new[] { "Home", "Pool", "Import and export", "Review queue", "Runs", "API" })]
     [InlineData(PortalRoles.Manager, new[] { "Home", "Pool", "Import and export", "Runs", "Dashboards", "API" })]
     [InlineData(PortalRoles.Admin, new[] { "Home", "Pool", "Contribute", "My memories", "Import and export", "Review queue", "Runs", "Dashboards", "API", "Admin" })]
     public void EachRoleSeesExactlyItsAreas(string role, string[] expected)

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.Benchmarks;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
+using MtlPortal.Runs;
+using MtlPortal.Sandbox;
+using MtlPortal.Users;
+using static Microsoft.Playwright.Assertions;
+
+namespace MtlPortal.BrowserTests.Runs;
+
+/// <summary>
+/// A portal with its job server and a stand-in model server as <c>Llm:*</c>: it answers task 0 correctly and task 1
+/// wrongly, so every condition's pass@k is exactly 1/2 once the real engine has recorded the run.
+/// </summary>
+public sealed class RunPagesPortal() : PortalFactory(kestrel: true)
+{
+    public FakeOpenAiServer Llm { get; private set; } = null!;
+
+    public Guid RunId { get; private set; }
+
+    public override async Task InitializeAsync()
+    {
+        Llm = await FakeOpenAiServer.StartAsync();
+        Llm.Reply = messages =>
+        {
+            var user = messages.First(m => m.Role == "user").Content;
+            var task = user.Contains("Task 0:", StringComparison.Ordinal) ? 0 : 1;
+            return $"Here it is.\n\n```python\ndef f():\n    return {(task == 0 ? 0 : 42)}\n```\n";
+        };
+        await base.InitializeAsync();
+        await CreateUserAsync("reader@example.org", [PortalRoles.Contributor], ["Alpha"]);
+        await CreateUserAsync("lead@example.org", [PortalRoles.Manager], ["Alpha"]);
+
+        var benchmark = new Benchmark { Id = Guid.CreateVersion7(), Name = "toy-python", Format = BenchmarkFormat.Tasks, SourceName = "test", ImportedAt = DateTimeOffset.UtcNow, ImportedBy = "[test]" };
+        for (var i = 0; i < 2; i++)
+        {
+            benchmark.Tasks.Add(new BenchmarkTask
+            {
+                Id = Guid.CreateVersion7(), Ordinal = i, TaskId = $"T/{i}", Language = SandboxLanguage.Python, Style = AnswerStyle.Standalone,
+                Prompt = $"Task {i}: write a function f() that returns the number {i}.", EntryPoint = "f", Tests = $"assert f() == {i}\n",
+            });
+        }
+
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.Benchmarks.Add(benchmark);
+            await db.SaveChangesAsync();
+        }
+
+        var admin = await Services.GetRequiredService<ActorDirectory>().GetAsync(AdminId) ?? throw new InvalidOperationException("no admin");
+        var started = await Services.GetRequiredService<RunLauncher>().StartAsync(
+            new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, Query = RetrievalQuery.Task }, admin);
+        RunId = started.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
+        var reports = Services.GetRequiredService<RunReports>();
+        while ((await reports.GetAsync(RunId))!.Status == "running")
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Llm is not null)
+        {
+            await Llm.DisposeAsync();
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
+        builder.UseSetting("Llm:Model", "fake-model");
+        builder.UseSetting("Runner:Enabled", "true");
+        builder.UseSetting("Runner:PollSeconds", "0.1");
+    }
+}
+
+/// <summary>A run recorded by the real engine, as anyone signed in reads it in the browser.</summary>
+[Collection(BrowserCollection.Name)]
+public class RunPagesTests(BrowserFixture browser, RunPagesPortal portal) : IClassFixture<RunPagesPortal>
+{
+    [Fact]
+    public async Task Contributor_OpensAFinishedRunFromTheList_SeesPassAtKVerdictsAndAnAttempt()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("reader@example.org");
+
+        await page.GotoAsync("/runs");
+        await page.WaitForInteractiveAsync();
+        var row = page.GetByTestId("runs-grid").Locator("tr").Filter(new() { HasText = "toy-python" });
+        await Expect(row.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(row).ToContainTextAsync("8 / 8 attempts");
+        await Expect(page.GetByTestId("new-run")).ToHaveCountAsync(0);
+
+        await row.GetByTestId("run-link").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/runs/{portal.RunId}$"));
+        var passAtK = page.GetByTestId("pass-at-k");
+        foreach (var condition in new[] { "zero-shot", "insight" })
+        {
+            var line = passAtK.Locator($"tr[data-condition={condition}]");
+            await Expect(line.Locator("td[data-k='1']")).ToHaveTextAsync("0.500");
+            await Expect(line.Locator("td[data-k='2']")).ToHaveTextAsync("0.500");
+        }
+
+        await Expect(page.GetByTestId("run-pool")).ToContainTextAsync("domains left out: toy-python");
+        await Expect(page.GetByTestId("cancel-run")).ToHaveCountAsync(0);
+        var task1 = page.Locator("[data-testid=verdict-row][data-task='T/1'] [data-testid=verdict]");
+        await Expect(task1).ToHaveCountAsync(4);
+        await Expect(page.Locator("[data-testid=verdict-row][data-task='T/0'] [data-testid=verdict][data-verdict=passed]")).ToHaveCountAsync(4);
+
+        await task1.First.ClickAsync();
+        var dialog = page.GetByTestId("attempt-dialog");
+        await Expect(dialog.GetByTestId("attempt-verdict")).ToHaveTextAsync("failed");
+        await Expect(dialog.GetByTestId("attempt-program")).ToContainTextAsync("return 42");
+        await Expect(dialog.GetByTestId("attempt-user-prompt")).ToContainTextAsync("Task 1:");
+        await Expect(dialog.GetByTestId("attempt-output")).Not.ToBeEmptyAsync();
+
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task Manager_StartsARunFromTheNewRunPage_LandsOnItsPage()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync("/runs");
+        await page.WaitForInteractiveAsync();
+        await page.GetByTestId("new-run").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/new$"));
+        await page.WaitForInteractiveAsync();
+
+        await page.GetByTestId("benchmark").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "toy-python" }).ClickAsync();
+        // Two tasks, a plan each, then 2 tasks × 2 conditions × 3 attempts.
+        await Expect(page.GetByTestId("estimate")).ToContainTextAsync("About 14 model calls");
+
+        await page.GetByTestId("start-run").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Expect(page.GetByTestId("run-pool")).ToContainTextAsync("domains left out: toy-python");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+}
