@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian's Chromium, PostgreSQL and bubblewrap, when missing), then builds and runs every
+# Installs what the tests need (Debian's Chromium, PostgreSQL, bubblewrap and Go, when missing), then builds and runs every
 # test project. Ends with one line: "N passed, N failed" (totals of all test projects).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+# Go is the one sandbox language the machine image lacks; with it every language's tests run, not just their 'install' message.
+command -v go >/dev/null 2>&1 || need+=(golang-go)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} (apt-get)..."
