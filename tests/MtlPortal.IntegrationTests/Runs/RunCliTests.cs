@@ -62,7 +62,7 @@ public sealed class RunCliTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(new[] { "run", "--conditions", "insight" }, "missing --benchmark")]
+    [InlineData(new[] { "run", "--conditions", "insight" }, "Option '--benchmark' is required.")]
     [InlineData(new[] { "run", "--benchmark", "nope" }, "--benchmark: There is no benchmark 'nope'.")]
     [InlineData(new[] { "run", "--benchmark", "nope", "--mode", "swarm" }, "--mode is single or agent")]
     [InlineData(new[] { "run-status", "not-an-id" }, "give the run's id")]

@@ -173,12 +173,12 @@ public class ImportMemoriesCliTests(TransferPortal portal) : IClassFixture<Trans
     }
 
     [Theory]
-    [InlineData(new[] { "import-memories", "--as", "author@example.org" }, "missing FILE")]
-    [InlineData(new[] { "import-memories", "x.jsonl" }, "missing --as")]
+    [InlineData(new[] { "import-memories", "--as", "author@example.org" }, "Required argument missing for command: 'import-memories'.")]
+    [InlineData(new[] { "import-memories", "x.jsonl" }, "Option '--as' is required.")]
     [InlineData(new[] { "import-memories", "nowhere.jsonl", "--as", "author@example.org" }, "there is no file 'nowhere.jsonl'")]
-    [InlineData(new[] { "import-memories", "a.jsonl", "b.jsonl" }, "unexpected argument 'b.jsonl'")]
-    [InlineData(new[] { "import-memories", "a.jsonl", "--approved=yes" }, "option '--approved' takes no value")]
-    [InlineData(new[] { "export-memories" }, "missing FILE")]
+    [InlineData(new[] { "import-memories", "a.jsonl", "b.jsonl" }, "Unrecognized command or argument 'b.jsonl'.")]
+    [InlineData(new[] { "import-memories", "a.jsonl", "--approved=yes" }, "Unrecognized command or argument 'yes'.")]
+    [InlineData(new[] { "export-memories" }, "Required argument missing for command: 'export-memories'.")]
     public async Task ImportAndExport_BadArguments_ExitWithUsage(string[] args, string expected)
     {
         var (exit, _, error) = await portal.CliAsync(args);
@@ -203,7 +203,7 @@ public class ImportMemoriesCliTests(TransferPortal portal) : IClassFixture<Trans
     {
         var (_, output, _) = await portal.CliAsync("--help");
 
-        Assert.Contains("import-memories FILE --as EMAIL [--team T] [--approved]", output);
-        Assert.Contains("export-memories FILE", output);
+        Assert.Contains("import-memories <FILE>", output);
+        Assert.Contains("export-memories <FILE>", output);
     }
 }
