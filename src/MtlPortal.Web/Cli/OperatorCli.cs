@@ -61,7 +61,9 @@ public static class OperatorCli
         var parsed = OperatorCommands.Build(new CliHost(overrides, configure, stdout, stderr)).Parse(remaining, Parser);
         var exit = await parsed.InvokeAsync(new InvocationConfiguration
         {
-            Output = stdout,
+            // On a parse error the help that follows the error goes to stderr too: stdout holds only results, which
+            // scripts capture (a new key's secret, say).
+            Output = parsed.Errors.Count > 0 ? stderr : stdout,
             Error = stderr,
             // The long-running commands (verify, run --wait, worker) handle Ctrl+C themselves and keep what finished.
             ProcessTerminationTimeout = null,
