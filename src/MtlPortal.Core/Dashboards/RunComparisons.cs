@@ -1,10 +1,11 @@
+using System.Text.Json.Serialization;
 using MtlPortal.Validation;
 
 namespace MtlPortal.Dashboards;
 
 /// <summary>One cell of the cross-model table: memories from these source models, used by this target model.</summary>
 public sealed record CrossModelCell(
-    string SourceModels, string TargetModel, string Condition, Guid RunId, int Tasks, double BaselinePassAtK, double PassAtK, double Delta, Interval DeltaCi95, double McNemarP);
+    string SourceModels, string TargetModel, string Condition, Guid RunId, int Tasks, double BaselinePassAtK, double PassAtK, double Delta, Interval DeltaCi95, [property: JsonPropertyName("mcnemarP")] double McNemarP);
 
 /// <summary>Loads runs and compares them; the pages and the API both come here, so they show the same numbers.</summary>
 public sealed class RunComparisons(RunOutcomeReader reader)

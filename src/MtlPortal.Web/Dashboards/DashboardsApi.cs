@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Serialization;
 using MtlPortal.Agents;
 using MtlPortal.Dashboards;
 using MtlPortal.Validation;
@@ -22,7 +23,7 @@ public sealed record ApiConditionComparison(
     double BaselinePassAtK,
     double Delta,
     ApiInterval DeltaCi95,
-    double McNemarP,
+    [property: JsonPropertyName("mcnemarP")] double McNemarP,
     bool WithinNoise,
     string Verdict,
     IReadOnlyList<string> Improved,
