@@ -207,9 +207,10 @@ public static class RunComparer
         var cells = perBenchmark.ToDictionary(p => p.Key, p => Cell(p.Value, k));
         var micro = Cell(tasks.Values, k);
 
-        // The macro average weighs benchmarks equally; its interval resamples tasks within each benchmark.
+        // The macro average weighs benchmarks equally; its interval resamples tasks within each benchmark. Over one
+        // benchmark it is the micro average, interval included.
         var reached = perBenchmark.Values.Where(v => v.Count > 0).ToList();
-        var macro = reached.Count == 0
+        var macro = reached.Count <= 1
             ? micro
             : new PassCell(
                 micro.Tasks,

@@ -41,8 +41,11 @@ public static class DashboardView
     public static string RowName(RunComparison comparison, Guid runId, string condition) =>
         comparison.SameRun ? condition : $"{(runId == comparison.BaselineRun.RunId ? "baseline" : "candidate")} · {condition}";
 
+    /// <summary>A rate in percent, as the charts draw it (their axis ticks are whole numbers).</summary>
+    public static double Percent(double rate) => Math.Round(rate * 100, 2);
+
     /// <summary>
-    /// pass@k with its interval as a floating bar: an invisible segment up to the interval's low end, then the interval
+    /// pass@k (in percent) with its interval as a floating bar: an invisible segment up to the interval's low end, then the interval
     /// split at the estimate (the darker part below it), so each bar spans exactly the 95% interval.
     /// </summary>
     public static List<ChartSeries<double>> IntervalBars(IEnumerable<(double Value, Interval Ci)> rows)
@@ -50,9 +53,9 @@ public static class DashboardView
         var list = rows.ToList();
         return
         [
-            new() { Name = "below the interval", Data = new ChartData<double>([.. list.Select(r => r.Ci.Low)]) },
-            new() { Name = "interval up to pass@k", Data = new ChartData<double>([.. list.Select(r => Math.Max(0, r.Value - r.Ci.Low))]) },
-            new() { Name = "interval above pass@k", Data = new ChartData<double>([.. list.Select(r => Math.Max(0, r.Ci.High - r.Value))]) },
+            new() { Name = "below the interval", Data = new ChartData<double>([.. list.Select(r => Percent(r.Ci.Low))]) },
+            new() { Name = "interval up to pass@k", Data = new ChartData<double>([.. list.Select(r => Percent(Math.Max(0, r.Value - r.Ci.Low)))]) },
+            new() { Name = "interval above pass@k", Data = new ChartData<double>([.. list.Select(r => Percent(Math.Max(0, r.Ci.High - r.Value)))]) },
         ];
     }
 }
