@@ -8,7 +8,7 @@ public sealed record PassCell(int Tasks, double PassAt1, Interval PassAt1Ci95, d
 /// <summary>A row of the paper's Table 1: one condition of one run, per benchmark, then the micro and macro averages.</summary>
 public sealed record TableRow(Guid RunId, string Run, string Condition, IReadOnlyDictionary<string, PassCell> Benchmarks, PassCell Micro, PassCell Macro);
 
-/// <summary>How one task fared under the baseline and under a candidate condition (solved: any attempt passed).</summary>
+/// <summary>How one task fared under the baseline and under a candidate condition (solved: one of its first k attempts passed).</summary>
 public enum TaskChange
 {
     Neither = 0,
@@ -110,8 +110,9 @@ public sealed record RunComparison(
 /// <summary>
 /// The comparison computed in one place for the pages, the CSV export and the API. pass@k is <see cref="PassAtK"/>'s
 /// unbiased estimator averaged over tasks; K is the fewest attempts any compared task has, so every cell uses the same k.
-/// In the paired part a task counts as solved under a condition when any of its attempts passed (with K attempts per
-/// task that is exactly its pass@K), which is what the flips and McNemar's test count.
+/// In the paired part a task counts as solved under a condition when one of its first K attempts passed (exactly its
+/// pass@K when it has K attempts; and fair between runs with different numbers of attempts), which is what the flips
+/// and McNemar's test count.
 /// </summary>
 public static class RunComparer
 {
@@ -143,7 +144,7 @@ public static class RunComparer
         foreach (var (_, condition, tasks) in groups.Skip(1))
         {
             var shared = tasks.Keys.Where(baseline.ContainsKey).OrderBy(t => t.Benchmark, StringComparer.Ordinal).ThenBy(t => t.Ordinal).ToList();
-            var conditionPairs = shared.Select(t => Pair(condition, t, baseline[t], tasks[t], keyed)).ToList();
+            var conditionPairs = shared.Select(t => Pair(condition, t, baseline[t], tasks[t], k, keyed)).ToList();
             pairs.AddRange(conditionPairs);
             var baseValues = shared.Select(t => PassOf(baseline[t], k)).ToList();
             var candidateValues = shared.Select(t => PassOf(tasks[t], k)).ToList();
@@ -237,10 +238,10 @@ public static class RunComparer
             tasks.Values.Count(t => t.Any(a => a.Passed)));
     }
 
-    private static TaskPair Pair(string condition, TaskKey task, List<AttemptOutcome> baseline, List<AttemptOutcome> candidate, bool keyed)
+    private static TaskPair Pair(string condition, TaskKey task, List<AttemptOutcome> baseline, List<AttemptOutcome> candidate, int k, bool keyed)
     {
-        var baseSolved = baseline.Any(a => a.Passed);
-        var candidateSolved = candidate.Any(a => a.Passed);
+        var baseSolved = baseline.Take(k).Any(a => a.Passed);
+        var candidateSolved = candidate.Take(k).Any(a => a.Passed);
         var change = (baseSolved, candidateSolved) switch
         {
             (false, true) => TaskChange.Improved,

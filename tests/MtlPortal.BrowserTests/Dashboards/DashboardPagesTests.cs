@@ -168,4 +168,42 @@ public class DashboardPagesTests(BrowserFixture browser, DashboardPagesPortal po
         await page.ScreenshotAsync("run-dashboard-390");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
+
+    [Fact]
+    public async Task Manager_UploadsExternalResults_ThenComparesThePortalsRunAgainstThem()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync("/dashboards/external");
+        await page.WaitForInteractiveAsync();
+
+        // Another model's zero-shot on the same tasks: it solves T/1 only.
+        var lines = Enumerable.Range(0, 3).Select(task =>
+            $$"""{"benchmark": "toy-python", "task": "T/{{task}}", "condition": "zero-shot", "attempt": 1, "passed": {{(task == 1 ? "true" : "false")}}, "model": "other-model"}""");
+        await page.Locator("input[type=file]").SetInputFilesAsync(new Microsoft.Playwright.FilePayload
+        {
+            Name = "other-model.jsonl", MimeType = "application/x-ndjson", Buffer = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)),
+        });
+        await Expect(page.GetByTestId("chosen-file")).ToHaveTextAsync("other-model.jsonl");
+        await page.GetByTestId("external-import").ClickAsync();
+        await Expect(page.GetByTestId("external-imported")).ToContainTextAsync("other-model: 3 tasks of toy-python, 3 attempts, zero-shot");
+        await page.ScreenshotAsync("external-results-1400");
+
+        var externalId = await page.GetByTestId("external-imported").GetByRole(Microsoft.Playwright.AriaRole.Link).GetAttributeAsync("href");
+        var baseline = externalId!.Split('/')[^1];
+        await page.GotoAsync($"/dashboards/compare?baseline={baseline}&candidate={portal.RunId}&condition=zero-shot");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("baseline-run")).ToContainTextAsync("other-model");
+        // The portal's zero-shot solves T/1 and T/2: T/2 improved against the other model; insight solves T/0 and T/2.
+        var zeroShot = page.GetByTestId("paired-table").Locator("tr[data-condition=zero-shot]");
+        await Expect(zeroShot.GetByTestId("improved")).ToHaveTextAsync("1");
+        await Expect(zeroShot.GetByTestId("regressed")).ToHaveTextAsync("0");
+        var insight = page.GetByTestId("paired-table").Locator("tr[data-condition=insight]");
+        await Expect(insight.GetByTestId("improved")).ToHaveTextAsync("2");
+        await Expect(insight.GetByTestId("regressed")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("chart-pass-at-k").Locator("svg path").First).ToBeAttachedAsync();
+        await page.ScreenshotAsync("compare-1400");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
 }
