@@ -154,12 +154,3 @@ public static class DashboardsApi
     public static async Task<IResult> CrossModelAsync(RunComparisons comparisons, CancellationToken cancellationToken) =>
         TypedResults.Ok(await comparisons.CrossModelAsync(cancellationToken));
 }
-
-public static class DashboardsHosting
-{
-    public static WebApplicationBuilder AddPortalDashboards(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddPortalDashboards();
-        return builder;
-    }
-}

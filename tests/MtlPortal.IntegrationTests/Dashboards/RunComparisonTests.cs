@@ -31,7 +31,7 @@ public sealed class RunComparisonTests : IAsyncLifetime
     /// With the memory in the prompt tasks 0, 1 and 2 are solved and task 3 is not; without it tasks 2 and 3 are. So
     /// insight against zero-shot: improved {T/0, T/1}, regressed {T/3}, both {T/2}.
     /// </summary>
-    private async Task<Guid> ScriptedRunAsync()
+    private async Task<Guid> ScriptedRunAsync(IReadOnlyList<string>? sourceModels = null)
     {
         _portal.Llm.Reply = messages =>
         {
@@ -47,7 +47,7 @@ public sealed class RunComparisonTests : IAsyncLifetime
         };
         await _portal.BenchmarkAsync("toy-compare", tasks: 4);
         await _portal.ApprovedInsightAsync(Helpful, "Check the returned number against the task before answering.", "other-domain");
-        var run = await _portal.StartAsync(new RunRequest { Benchmark = "toy-compare", Conditions = ["zero-shot", "insight"], Attempts = 2 });
+        var run = await _portal.StartAsync(new RunRequest { Benchmark = "toy-compare", Conditions = ["zero-shot", "insight"], Attempts = 2, SourceModels = sourceModels });
         Assert.Equal("completed", (await _portal.FinishedAsync(run.Id)).Status);
         return run.Id;
     }
@@ -98,6 +98,24 @@ public sealed class RunComparisonTests : IAsyncLifetime
         Assert.Contains(",insight,2,4,0.5,0.75,", csv[1]);
         var tasksCsv = (await client.GetStringAsync($"/api/v1/runs/{runId}/comparison?format=tasks-csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("insight,toy-compare,T/3,regressed,2,2,0,2", tasksCsv);
+    }
+
+    [Fact]
+    public async Task RunFilteredBySourceModel_FillsTheCrossModelTable()
+    {
+        // The insight is written by gpt-5-mini (RunPortal's memories); the run's model is the stand-in "fake-model".
+        var runId = await ScriptedRunAsync(sourceModels: ["gpt-5-mini"]);
+        var client = await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesRead);
+
+        var cells = JsonDocument.Parse(await client.GetStringAsync("/api/v1/dashboards/cross-model")).RootElement.EnumerateArray().ToList();
+
+        var cell = Assert.Single(cells);
+        Assert.Equal("gpt-5-mini", cell.GetProperty("sourceModels").GetString());
+        Assert.Equal(RunPortal.Model, cell.GetProperty("targetModel").GetString());
+        Assert.Equal("insight", cell.GetProperty("condition").GetString());
+        Assert.Equal(runId, cell.GetProperty("runId").GetGuid());
+        Assert.Equal(0.25, cell.GetProperty("delta").GetDouble(), 12);
+        Assert.Equal(1.0, cell.GetProperty("mcnemarP").GetDouble(), 12);
     }
 
     [Fact]
