@@ -119,6 +119,27 @@ public sealed class RunComparisonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExportButton_GivesTheManagerTheSameCsvAsTheApi_AndContributorsNone()
+    {
+        var runId = await ScriptedRunAsync();
+        var api = await (await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesRead)).GetStringAsync($"/api/v1/runs/{runId}/comparison?format=tasks-csv");
+        var manager = _portal.CreateBrowserlikeClient();
+        await manager.SignInAsync("manager@example.org");
+        await _portal.CreateUserAsync("reader@example.org", [PortalRoles.Contributor], ["Alpha"]);
+        var reader = _portal.CreateBrowserlikeClient();
+        await reader.SignInAsync("reader@example.org");
+
+        var download = await manager.GetAsync($"/dashboards/export/{runId}?baseline=zero-shot&format=tasks-csv");
+        var refused = await reader.GetAsync($"/dashboards/export/{runId}?format=csv");
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("text/csv", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"comparison-{runId}-tasks.csv", download.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal(api, await download.Content.ReadAsStringAsync());
+        Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Comparison_BadBaselineOrUnknownRun_IsAClearProblem()
     {
         var runId = await ScriptedRunAsync();
