@@ -2,6 +2,7 @@ using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Api;
 using MtlPortal.Web.Cli;
 using MtlPortal.Web.Components;
+using MtlPortal.Web.Dashboards;
 using MtlPortal.Web.Hosting;
 using MtlPortal.Web.Mcp;
 using MtlPortal.Web.Runs;
@@ -19,6 +20,7 @@ builder.AddPortalUi();
 builder.AddPortalApi();
 builder.AddPortalMcpHttp();
 builder.AddPortalRunner();
+builder.AddPortalDashboards();
 
 var app = builder.Build();
 app.UsePortalPipeline();
@@ -29,6 +31,7 @@ app.MapPortalApi();
 app.MapPortalMcp();
 app.MapRunsApi();
 app.MapModelConnectionsApi();
+app.MapDashboardsApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

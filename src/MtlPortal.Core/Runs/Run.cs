@@ -34,6 +34,16 @@ public enum RetrievalQuery
     Task = 1,
 }
 
+/// <summary>Where a run's attempts came from.</summary>
+public enum RunKind
+{
+    /// <summary>Made by the portal's runner against one of its benchmarks and model connections.</summary>
+    Agent = 0,
+
+    /// <summary>Imported from a harness elsewhere (per-attempt outcomes); its tasks are <c>RunExternalTasks</c>.</summary>
+    External = 1,
+}
+
 /// <summary>
 /// A benchmark × a model × conditions × attempts, with everything fixed when it starts: the tasks, the settings and
 /// the pool of approved revisions its retrievals may return.
@@ -42,13 +52,23 @@ public sealed class Run
 {
     public Guid Id { get; set; }
 
-    public Guid BenchmarkId { get; set; }
+    public RunKind Kind { get; set; }
+
+    /// <summary>Null for an external run, whose tasks may come from benchmarks the portal does not hold.</summary>
+    public Guid? BenchmarkId { get; set; }
 
     public Benchmark? Benchmark { get; set; }
 
-    public Guid ModelConnectionId { get; set; }
+    /// <summary>Null for an external run: its model is <see cref="ExternalModel"/>.</summary>
+    public Guid? ModelConnectionId { get; set; }
 
     public ModelConnection? ModelConnection { get; set; }
+
+    /// <summary>An external run's model, as the imported file names it.</summary>
+    public string? ExternalModel { get; set; }
+
+    /// <summary>An external run's origin in words (the harness or file it came from).</summary>
+    public string? ExternalSource { get; set; }
 
     public RunStatus Status { get; set; }
 
@@ -201,6 +221,9 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
     {
         run.ToTable("Runs");
         run.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        run.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
+        run.Property(r => r.ExternalModel).HasMaxLength(200);
+        run.Property(r => r.ExternalSource).HasMaxLength(200);
         run.Property(r => r.Mode).HasConversion<string>().HasMaxLength(20);
         run.Property(r => r.Query).HasConversion<string>().HasMaxLength(20);
         run.Property(r => r.Selection).HasMaxLength(200).IsRequired();

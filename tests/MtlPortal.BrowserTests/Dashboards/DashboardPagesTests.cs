@@ -1,0 +1,209 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.Benchmarks;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
+using MtlPortal.Retrieval;
+using MtlPortal.Runs;
+using MtlPortal.Sandbox;
+using MtlPortal.Users;
+using static Microsoft.Playwright.Assertions;
+
+namespace MtlPortal.BrowserTests.Dashboards;
+
+/// <summary>
+/// A run recorded by the real engine against a stand-in model that solves task 0 only with the approved insight in its
+/// prompt, task 1 only without it, and task 2 always: insight against zero-shot flips T/0 up and T/1 down.
+/// </summary>
+public sealed class DashboardPagesPortal() : PortalFactory(kestrel: true)
+{
+    private const string Helpful = "Check the returned number against the task";
+
+    public FakeOpenAiServer Llm { get; private set; } = null!;
+
+    public Guid RunId { get; private set; }
+
+    public override async Task InitializeAsync()
+    {
+        Llm = await FakeOpenAiServer.StartAsync();
+        Llm.Reply = messages =>
+        {
+            var user = messages.First(m => m.Role == "user").Content;
+            var task = user.Contains("Task 0:", StringComparison.Ordinal) ? 0 : user.Contains("Task 1:", StringComparison.Ordinal) ? 1 : 2;
+            var withMemory = messages.First(m => m.Role == "system").Content.Contains(Helpful, StringComparison.Ordinal);
+            var solved = task == 2 || (task == 0) == withMemory;
+            return $"Here it is.\n\n```python\ndef f():\n    return {(solved ? task : 42)}\n```\n";
+        };
+        await base.InitializeAsync();
+        var managerId = await CreateUserAsync("lead@example.org", [PortalRoles.Manager, PortalRoles.Contributor], ["Alpha"]);
+
+        var benchmark = new Benchmark { Id = Guid.CreateVersion7(), Name = "toy-python", Format = BenchmarkFormat.Tasks, SourceName = "test", ImportedAt = DateTimeOffset.UtcNow, ImportedBy = "[test]" };
+        for (var i = 0; i < 3; i++)
+        {
+            benchmark.Tasks.Add(new BenchmarkTask
+            {
+                Id = Guid.CreateVersion7(), Ordinal = i, TaskId = $"T/{i}", Language = SandboxLanguage.Python, Style = AnswerStyle.Standalone,
+                Prompt = $"Task {i}: write a function f() that returns the number {i}.", EntryPoint = "f", Tests = $"assert f() == {i}\n",
+            });
+        }
+
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.Benchmarks.Add(benchmark);
+            await db.SaveChangesAsync();
+        }
+
+        var actors = Services.GetRequiredService<ActorDirectory>();
+        var manager = await actors.GetAsync(managerId) ?? throw new InvalidOperationException("no manager");
+        var admin = await actors.GetAsync(AdminId) ?? throw new InvalidOperationException("no admin");
+        Guid memoryId;
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var flow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
+            var saved = await flow.SaveAsync(manager, null, new MemoryDraft(
+                new InsightContent(Helpful, "A general way of working that helps with many tasks.", "Check the returned number against the task before answering."),
+                new Provenance("other-domain", null, "gpt-5-mini", SourceOutcome.Success, []),
+                manager.TeamIds.First()), submit: true);
+            memoryId = saved.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", saved.Errors));
+            await flow.ReviewAsync(admin, memoryId, ReviewDecision.Approve, null);
+        }
+
+        var pool = Services.GetRequiredService<PoolIndexService>();
+        while (pool.Served(memoryId) is null)
+        {
+            await Task.Delay(20);
+        }
+
+        var started = await Services.GetRequiredService<RunLauncher>().StartAsync(
+            new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, Query = RetrievalQuery.Task }, admin);
+        RunId = started.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
+        var reports = Services.GetRequiredService<RunReports>();
+        while ((await reports.GetAsync(RunId))!.Status == "running")
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Llm is not null)
+        {
+            await Llm.DisposeAsync();
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
+        builder.UseSetting("Llm:Model", "fake-model");
+        builder.UseSetting("Runner:Enabled", "true");
+        builder.UseSetting("Runner:PollSeconds", "0.1");
+    }
+}
+
+[Collection(BrowserCollection.Name)]
+public class DashboardPagesTests(BrowserFixture browser, DashboardPagesPortal portal) : IClassFixture<DashboardPagesPortal>
+{
+    [Fact]
+    public async Task Manager_OpensARunFromDashboards_ReadsTheComparison_SeesChartsDrawn_AndOpensAFlippedAttempt()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync("/dashboards");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("link-impact")).ToHaveAttributeAsync("href", "dashboards/impact");
+        await Expect(page.GetByTestId("link-pool")).ToHaveAttributeAsync("href", "dashboards/pool");
+        await page.ScreenshotAsync("dashboards-1400");
+
+        await page.GetByTestId("dashboard-run").GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "toy-python" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/dashboards/runs/{portal.RunId}$"));
+        var insight = page.GetByTestId("paired-table").Locator("tr[data-condition=insight]");
+        await Expect(insight.GetByTestId("improved")).ToHaveTextAsync("1");
+        await Expect(insight.GetByTestId("regressed")).ToHaveTextAsync("1");
+        await Expect(insight.GetByTestId("delta")).ToContainTextAsync("0.000");
+        await Expect(insight.GetByTestId("mcnemar")).ToHaveTextAsync("1.000");
+        await Expect(page.Locator("[data-testid=verdict][data-condition=insight]")).ToContainTextAsync("Within noise");
+
+        // Each chart is drawn: MudChart renders its bars and lines as SVG paths.
+        foreach (var chart in new[] { "chart-pass-at-k", "chart-pass-at-k-by-k", "chart-flips" })
+        {
+            await Expect(page.GetByTestId(chart).Locator("svg path").First).ToBeAttachedAsync();
+        }
+
+        var flips = page.GetByTestId("flip-row");
+        await Expect(flips).ToHaveCountAsync(2);
+        await Expect(flips.Nth(0)).ToContainTextAsync("T/0");
+        await Expect(flips.Nth(0)).ToHaveAttributeAsync("data-change", "improved");
+        await Expect(flips.Nth(1)).ToHaveAttributeAsync("data-change", "regressed");
+        await page.GetByLabel("Different only").ClickAsync();
+        await Expect(flips).ToHaveCountAsync(3);
+        await page.ScreenshotAsync("run-dashboard-1400");
+
+        await flips.Nth(0).GetByTestId("attempt-link").Last.ClickAsync();
+        var dialog = page.GetByTestId("attempt-dialog");
+        await Expect(dialog.GetByTestId("attempt-verdict")).ToHaveTextAsync("passed");
+        await Expect(dialog.GetByTestId("attempt-system-prompt")).ToContainTextAsync("Check the returned number");
+
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task RunDashboard_OnAPhone_KeepsItsTablesInsideTheScreen()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors, PageExtensions.Phone);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync($"/dashboards/runs/{portal.RunId}");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("paired-table")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("chart-pass-at-k").Locator("svg path").First).ToBeAttachedAsync();
+
+        var pageWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(pageWidth <= 390, $"the page is {pageWidth} px wide on a 390 px screen");
+        await page.ScreenshotAsync("run-dashboard-390");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task Manager_UploadsExternalResults_ThenComparesThePortalsRunAgainstThem()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync("/dashboards/external");
+        await page.WaitForInteractiveAsync();
+
+        // Another model's zero-shot on the same tasks: it solves T/1 only.
+        var lines = Enumerable.Range(0, 3).Select(task =>
+            $$"""{"benchmark": "toy-python", "task": "T/{{task}}", "condition": "zero-shot", "attempt": 1, "passed": {{(task == 1 ? "true" : "false")}}, "model": "other-model"}""");
+        await page.Locator("input[type=file]").SetInputFilesAsync(new Microsoft.Playwright.FilePayload
+        {
+            Name = "other-model.jsonl", MimeType = "application/x-ndjson", Buffer = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)),
+        });
+        await Expect(page.GetByTestId("chosen-file")).ToHaveTextAsync("other-model.jsonl");
+        await page.GetByTestId("external-import").ClickAsync();
+        await Expect(page.GetByTestId("external-imported")).ToContainTextAsync("other-model: 3 tasks of toy-python, 3 attempts, zero-shot");
+        await page.ScreenshotAsync("external-results-1400");
+
+        var externalId = await page.GetByTestId("external-imported").GetByRole(Microsoft.Playwright.AriaRole.Link).GetAttributeAsync("href");
+        var baseline = externalId!.Split('/')[^1];
+        await page.GotoAsync($"/dashboards/compare?baseline={baseline}&candidate={portal.RunId}&condition=zero-shot");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("baseline-run")).ToContainTextAsync("other-model");
+        // The portal's zero-shot solves T/1 and T/2: T/2 improved against the other model; insight solves T/0 and T/2.
+        var zeroShot = page.GetByTestId("paired-table").Locator("tr[data-condition=zero-shot]");
+        await Expect(zeroShot.GetByTestId("improved")).ToHaveTextAsync("1");
+        await Expect(zeroShot.GetByTestId("regressed")).ToHaveTextAsync("0");
+        var insight = page.GetByTestId("paired-table").Locator("tr[data-condition=insight]");
+        await Expect(insight.GetByTestId("improved")).ToHaveTextAsync("2");
+        await Expect(insight.GetByTestId("regressed")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("chart-pass-at-k").Locator("svg path").First).ToBeAttachedAsync();
+        await page.ScreenshotAsync("compare-1400");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+}
