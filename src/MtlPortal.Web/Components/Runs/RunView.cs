@@ -50,6 +50,7 @@ public static class RunView
         "completed" => Color.Success,
         "cancelled" => Color.Default,
         "stopped" => Color.Warning,
+        "failed" => Color.Error,
         _ => Color.Default,
     };
 
