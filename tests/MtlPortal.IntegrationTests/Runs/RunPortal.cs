@@ -180,6 +180,10 @@ public class RunPortal : PortalFactory
         }
     }
 
+    /// <summary>The run as it stands now.</summary>
+    public async Task<RunSummary> SummaryAsync(Guid runId) =>
+        await Services.GetRequiredService<RunReports>().GetAsync(runId) ?? throw new InvalidOperationException("no run");
+
     public async Task<Run> StartAsync(RunRequest request)
     {
         var actor = await Services.GetRequiredService<ActorDirectory>().GetAsync(Manager) ?? throw new InvalidOperationException("no manager");
