@@ -187,7 +187,14 @@ public sealed class RunAttempt
 
     public long TokensOut { get; set; }
 
+    /// <summary>The whole attempt: retrieval, model call and sandbox run.</summary>
     public double LatencyMs { get; set; }
+
+    /// <summary>The model call, tool steps included in agent mode; null when there was none.</summary>
+    public double? ModelMs { get; set; }
+
+    /// <summary>Running the answer against the hidden tests; null when no program ran.</summary>
+    public double? SandboxMs { get; set; }
 
     public decimal? Cost { get; set; }
 
