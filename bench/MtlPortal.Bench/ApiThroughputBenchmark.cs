@@ -386,7 +386,7 @@ internal static partial class ApiThroughputBenchmark
     }
 
     // The first line of postmaster.pid; the file belongs to the postgres user but root (or that user) reads it.
-    private static async Task<int> PostmasterPidAsync(string dataDirectory)
+    internal static async Task<int> PostmasterPidAsync(string dataDirectory)
     {
         try
         {
@@ -404,7 +404,7 @@ internal static partial class ApiThroughputBenchmark
     private static double Round(double value) => Math.Round(value, 3);
 
     [GeneratedRegex(@"mtl_[A-Za-z0-9_\-]+")]
-    private static partial Regex ApiSecret();
+    internal static partial Regex ApiSecret();
 
     /// <summary>CPU seconds of each party at one moment.</summary>
     private sealed record CpuSample(long Timestamp, double Portal, double Postgres, double Client, double AllProcesses)
@@ -435,7 +435,8 @@ internal static partial class ApiThroughputBenchmark
     }
 
     /// <summary>What the run started, so that every way out (return, failure, Ctrl+C, process exit) stops it once.</summary>
-    private sealed class BenchRun
+    /// <summary>What a bench started (folder, PostgreSQL, portal), cleaned up on every way out.</summary>
+    internal sealed class BenchRun
     {
         private int _cleanedUp;
 

@@ -7,6 +7,7 @@ internal enum BenchMode
     Index,
     Api,
     Sandbox,
+    Run,
 }
 
 /// <summary>Command-line options shared by the benchmark modes.</summary>
@@ -14,7 +15,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
-          --mode index|api|sandbox what to measure (default index)
+          --mode index|api|sandbox|run what to measure (default index)
           --api                   same as --mode api
           --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
           --dims 384,1536         embedding dimensions (default 384,1536)
@@ -35,8 +36,13 @@ internal sealed record BenchOptions
                                   e.g. DOTNET_gcServer=0 or Logging__LogLevel__Default=Warning
         sandbox mode (HumanEval-X reference solutions verified in the bubblewrap sandbox):
           --languages python,js   which HumanEval-X languages (default python,js,java,cpp,go,rust)
-          --tasks N               the first N tasks of each (default 164: all)
+          --tasks N, --limit N    the first N tasks of each (default 164: all)
           --data DIR              the shared data folder (default ../shared/data beside the repository)
+        run mode (a whole run: HumanEval-X Python x {zero-shot, insight} x attempts, portal as a child process,
+        a stand-in model in this process that answers at once with the reference solution):
+          --tasks N, --limit N    the first N tasks (default 164: all)
+          --attempts N            attempts per task and condition (default 3)
+          --portal-env NAME=VALUE as above, e.g. Runner__WorkerCount=16
         """;
 
     public BenchMode Mode { get; init; } = BenchMode.Index;
@@ -71,7 +77,32 @@ internal sealed record BenchOptions
 
     public int Tasks { get; init; } = 164;
 
+    public int RunAttempts { get; init; } = 3;
+
     public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// The shared data folder: <c>--data</c>, else the nearest <c>shared/data</c> beside the repository or a folder
+    /// above it (a work tree may sit deeper than the clone), else /work/shared/data.
+    /// </summary>
+    public string SharedDataFolder()
+    {
+        if (DataDirectory is not null)
+        {
+            return DataDirectory;
+        }
+
+        for (var dir = new DirectoryInfo(ResultsFile.RepositoryRoot()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return "/work/shared/data";
+    }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -104,7 +135,8 @@ internal sealed record BenchOptions
                 "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
                 "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },
                 "--languages" => options with { Languages = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
-                "--tasks" => options with { Tasks = Positive(Value()) },
+                "--tasks" or "--limit" => options with { Tasks = Positive(Value()) },
+                "--attempts" => options with { RunAttempts = Positive(Value()) },
                 "--data" => options with { DataDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

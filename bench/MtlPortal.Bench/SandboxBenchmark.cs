@@ -19,7 +19,7 @@ internal static class SandboxBenchmark
 
     public static int Run(BenchOptions options)
     {
-        var data = options.DataDirectory ?? Path.Combine(ResultsFile.RepositoryRoot(), "..", "shared", "data");
+        var data = options.SharedDataFolder();
         var sandboxOptions = new SandboxOptions();
         using var sandbox = new BubblewrapSandbox(Options.Create(sandboxOptions), NullLogger<BubblewrapSandbox>.Instance);
         if (sandbox.UnavailableReason is { } problem)

@@ -11,6 +11,7 @@ public static class BenchmarksServiceCollectionExtensions
         services.AddPortalSandbox();
         services.AddSingleton<BenchmarkImporter>();
         services.AddSingleton<ReferenceVerifier>();
+        services.AddSingleton<BenchmarkCatalog>();
         return services;
     }
 }

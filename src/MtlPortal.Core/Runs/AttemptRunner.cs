@@ -82,12 +82,15 @@ public sealed class AttemptRunner(AgentSearch search, ICodeSandbox sandbox, Time
         }
 
         ChatResponse response;
+        var asked = Stopwatch.GetTimestamp();
         try
         {
             response = await client.GetResponseAsync(messages, chatOptions, cancellationToken);
+            attempt.ModelMs = Stopwatch.GetElapsedTime(asked).TotalMilliseconds;
         }
         catch (ModelServiceException e) when (e.StatusCode is { } status and >= 400 and < 500 and not 408 and not 429)
         {
+            attempt.ModelMs = Stopwatch.GetElapsedTime(asked).TotalMilliseconds;
             attempt.Error = e.Message;
             attempt.Messages = Serialize(messages);
             attempt.Steps = JsonSerializer.Serialize(steps, Json);
@@ -108,7 +111,9 @@ public sealed class AttemptRunner(AgentSearch search, ICodeSandbox sandbox, Time
         }
 
         attempt.Program = AnswerText.Program(answer);
+        var verifying = Stopwatch.GetTimestamp();
         var result = await sandbox.RunAsync(ProgramAssembly.ForAnswer(task, attempt.Program), cancellationToken);
+        attempt.SandboxMs = Stopwatch.GetElapsedTime(verifying).TotalMilliseconds;
         attempt.Verdict = result.Verdict;
         attempt.Output = result.Output;
         return Finish(attempt, started);

@@ -18,6 +18,9 @@ public enum RunStatus
 
     /// <summary>A cap (tokens, cost) was reached; no new attempt starts.</summary>
     Stopped = 3,
+
+    /// <summary>A task's job failed on every retry (a model server that keeps refusing): the run cannot complete.</summary>
+    Failed = 4,
 }
 
 /// <summary><c>single</c>: one answer per attempt. <c>agent</c>: the model may run code against the visible examples first.</summary>
@@ -72,7 +75,7 @@ public sealed class Run
 
     public RunStatus Status { get; set; }
 
-    /// <summary>Why it stopped early (a cap, a cancel); null otherwise.</summary>
+    /// <summary>Why it stopped early (a cap, a cancel, a failure); null otherwise.</summary>
     public string? StatusReason { get; set; }
 
     /// <summary><c>zero-shot</c> and memory kinds, in the order given.</summary>
@@ -204,7 +207,14 @@ public sealed class RunAttempt
 
     public long TokensOut { get; set; }
 
+    /// <summary>The whole attempt: retrieval, model call and sandbox run.</summary>
     public double LatencyMs { get; set; }
+
+    /// <summary>The model call, tool steps included in agent mode; null when there was none.</summary>
+    public double? ModelMs { get; set; }
+
+    /// <summary>Running the answer against the hidden tests; null when no program ran.</summary>
+    public double? SandboxMs { get; set; }
 
     public decimal? Cost { get; set; }
 

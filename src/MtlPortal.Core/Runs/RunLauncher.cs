@@ -185,15 +185,7 @@ public sealed class RunLauncher(IDbContextFactory<PortalDbContext> contexts, Poo
 
         await pool.Loaded.WaitAsync(cancellationToken);
         var exclude = request.ExcludeDomains is { } domains ? domains.Select(d => d.Trim()).Where(d => d.Length > 0).ToList() : [benchmark!.Name];
-        var kinds = conditions.Select(RunConditions.Kind).OfType<MemoryKind>().ToHashSet();
-        var frozen = pool.AllServed()
-            .Where(m => kinds.Contains(m.Content.Kind)
-                && !exclude.Contains(m.Provenance.SourceDomain, StringComparer.OrdinalIgnoreCase)
-                && (request.SourceModels is not { Count: > 0 } models || models.Contains(m.Provenance.SourceModel, StringComparer.OrdinalIgnoreCase))
-                && (teamIds.Count == 0 || teamIds.Contains(m.TeamId))
-                && (request.MinAbstraction is not { } min || m.AbstractionScore >= min))
-            .OrderBy(m => m.MemoryId)
-            .ToList();
+        var frozen = RunPoolFilter.For(conditions, exclude, request.SourceModels, teamIds, request.MinAbstraction).Select(pool.AllServed());
 
         var run = new Run
         {

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,7 +56,7 @@ public sealed class RunQueue(PortalDatabase database, IOptions<RunnerOptions> op
 }
 
 /// <summary>This process's Hangfire server: takes queued tasks of runs and works on them until the host stops.</summary>
-internal sealed class RunWorkerService(RunQueue queue, IServiceScopeFactory scopes, IOptions<RunnerOptions> options) : IHostedService, IAsyncDisposable
+internal sealed class RunWorkerService(RunQueue queue, IServiceScopeFactory scopes, IServiceProvider services, IOptions<RunnerOptions> options) : IHostedService, IAsyncDisposable
 {
     private BackgroundJobServer? _server;
 
@@ -71,11 +72,33 @@ internal sealed class RunWorkerService(RunQueue queue, IServiceScopeFactory scop
                     Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes),
                     ServerName = $"{Environment.MachineName}:{Environment.ProcessId}",
                     ShutdownTimeout = TimeSpan.FromSeconds(15),
+                    // Retried tasks wait in the scheduled set; it is looked at often enough that the delay holds.
+                    SchedulePollingInterval = TimeSpan.FromSeconds(Math.Clamp(runner.RetryDelaySeconds / 2.0, Math.Max(0.05, runner.PollSeconds), 15)),
+                    FilterProvider = Filters(runner),
                 },
                 queue.Storage);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// This server's own filters rather than Hangfire's global ones (see the class above): a bounded number of retries,
+    /// then the run is marked failed, so a task that can never succeed does not leave its run running for ever.
+    /// </summary>
+    private JobFilterProviderCollection Filters(RunnerOptions runner)
+    {
+        var filters = new JobFilterCollection();
+        filters.Add(new AutomaticRetryAttribute
+        {
+            Attempts = Math.Max(0, runner.JobRetries),
+            DelaysInSeconds = [Math.Max(0, runner.RetryDelaySeconds)],
+            OnAttemptsExceeded = AttemptsExceededAction.Fail,
+            LogEvents = true,
+        });
+        // Resolved on start, as ModelConnectionSeeding does: the database factory needs the started database.
+        filters.Add(services.GetRequiredService<RunFailures>());
+        return new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -20,6 +20,15 @@ public sealed class RunnerOptions
     /// </summary>
     public double TakeOverSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How often a task whose job failed (an error the attempt itself does not record, e.g. the plan call refused) is
+    /// tried again before the run ends as failed.
+    /// </summary>
+    public int JobRetries { get; set; } = 3;
+
+    /// <summary>Seconds between those tries.</summary>
+    public int RetryDelaySeconds { get; set; } = 30;
+
     /// <summary>Characters of a <c>run_code</c> observation the model is shown.</summary>
     public int ObservationChars { get; set; } = 4000;
 }

@@ -26,6 +26,7 @@ public static class RunsServiceCollectionExtensions
         services.AddPortalRuns();
         services.TryAddSingleton<AttemptRunner>();
         services.TryAddTransient<RunTaskJob>();
+        services.TryAddSingleton<RunFailures>();
         services.AddHostedService<ModelConnectionSeeding>();
         services.AddHostedService<RunWorkerService>();
         return services;

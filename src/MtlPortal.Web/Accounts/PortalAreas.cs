@@ -28,6 +28,7 @@ public static class PortalAreas
         new("My memories", "memories/mine", Icons.Material.Filled.FolderShared, ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
         new("Import and export", "memories/transfer", Icons.Material.Filled.SwapVert, TransferPolicy, PortalRoles.All),
         new("Review queue", "review", Icons.Material.Filled.FactCheck, ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
+        new("Benchmarks", "benchmarks", Icons.Material.Filled.Quiz, RunsPolicy, PortalRoles.All),
         new("Runs", "runs", Icons.Material.Filled.PlayCircle, RunsPolicy, PortalRoles.All),
         new("Dashboards", "dashboards", Icons.Material.Filled.QueryStats, DashboardsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
         new("API", "api-docs", Icons.Material.Filled.Api, PoolPolicy, PortalRoles.All),

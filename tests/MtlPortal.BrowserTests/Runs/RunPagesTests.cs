@@ -126,7 +126,7 @@ public class RunPagesTests(BrowserFixture browser, RunPagesPortal portal) : ICla
     }
 
     [Fact]
-    public async Task Manager_StartsARunFromTheNewRunPage_LandsOnItsPage()
+    public async Task Manager_StartsARunFromTheNewRunPage_WithEveryField_BadInputSaidBesideItsField_AndLandsOnItsPage()
     {
         var errors = new List<string>();
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
@@ -141,10 +141,42 @@ public class RunPagesTests(BrowserFixture browser, RunPagesPortal portal) : ICla
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "toy-python" }).ClickAsync();
         // Two tasks, a plan each, then 2 tasks × 2 conditions × 3 attempts.
         await Expect(page.GetByTestId("estimate")).ToContainTextAsync("About 14 model calls");
+        await Expect(page.GetByTestId("excluded-domain")).ToHaveTextAsync(["toy-python"]);
+        await page.ScreenshotAsync("new-run");
 
+        await page.GetByTestId("temperature").FillAsync("3");
+        await page.GetByTestId("max-output-tokens").FillAsync("256");
+        await page.GetByTestId("new-domain").FillAsync("mbpp");
+        await page.GetByTestId("add-domain").ClickAsync();
+        await page.GetByTestId("max-tokens").FillAsync("100000");
+        await page.GetByTestId("max-tokens").PressAsync("Tab");
+        await page.GetByTestId("start-run").ClickAsync();
+        await Expect(page.Locator(".mud-input-control").Filter(new() { Has = page.GetByTestId("temperature") })).ToContainTextAsync("temperature is between 0 and 2.");
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/new$"));
+
+        await page.GetByTestId("temperature").FillAsync("0.2");
+        await page.GetByTestId("temperature").PressAsync("Tab");
         await page.GetByTestId("start-run").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
-        await Expect(page.GetByTestId("run-pool")).ToContainTextAsync("domains left out: toy-python");
+        await Expect(page.GetByTestId("run-pool")).ToContainTextAsync("domains left out: toy-python, mbpp");
+        await Expect(page.GetByTestId("run-model-settings")).ToContainTextAsync("temperature 0.2 · at most 256 output tokens per call · stops at 100,000 tokens");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task NewRunPage_OnAPhone_KeepsEveryFieldWithinTheScreen()
+    {
+        var errors = new List<string>();
+        var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors, PageExtensions.Phone);
+        await page.SignInAsync("lead@example.org");
+        await page.GotoAsync("/runs/new");
+        await page.WaitForInteractiveAsync();
+        await page.GetByTestId("benchmark").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "toy-python" }).ClickAsync();
+
+        var overflow = await page.GetByTestId("new-run-form").EvaluateAsync<int>("form => form.scrollWidth - form.clientWidth");
+        Assert.True(overflow <= 0, $"the form overflows the phone's width by {overflow} px");
+        await page.ScreenshotAsync("new-run-phone");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 }

@@ -56,16 +56,46 @@ public class RunViewTests : MudTestContext
 
 public class RunEstimateTests
 {
+    private static RunShape Shape(int tasks = 10, int conditions = 2, int memoryConditions = 1, RetrievalQuery query = RetrievalQuery.Plan, RunMode mode = RunMode.Single) =>
+        new(tasks, conditions, memoryConditions, Attempts: 3, query, mode, MaxSteps: 4, TopN: 3, PromptCharacters: 400, MaxOutputTokens: 500);
+
     [Fact]
     public void PlanQuery_TenTasksTwoConditionsThreeAttempts_CostsTenPlansAndSixtyAnswers()
     {
-        Assert.Equal(70, RunEstimate.ModelCalls(tasks: 10, conditions: 2, attempts: 3, RetrievalQuery.Plan));
+        var estimate = RunEstimate.Estimate(Shape(), null);
+
+        Assert.Equal(70, estimate.LeastCalls);
+        Assert.Equal(70, estimate.MostCalls);
+        Assert.Null(estimate.Cost);
     }
 
     [Fact]
-    public void TaskQuery_NeedsNoPlanCalls()
+    public void TaskQuery_OrOnlyZeroShot_NeedsNoPlanCalls()
     {
-        Assert.Equal(60, RunEstimate.ModelCalls(tasks: 10, conditions: 2, attempts: 3, RetrievalQuery.Task));
+        Assert.Equal(60, RunEstimate.Estimate(Shape(query: RetrievalQuery.Task), null).LeastCalls);
+        Assert.Equal(30, RunEstimate.Estimate(Shape(conditions: 1, memoryConditions: 0), null).LeastCalls);
+    }
+
+    [Fact]
+    public void AgentMode_MayCallTheModelOncePerStepAndOnceToAnswer()
+    {
+        var estimate = RunEstimate.Estimate(Shape(mode: RunMode.Agent), null);
+
+        Assert.Equal(70, estimate.LeastCalls);
+        Assert.Equal(10 + (60 * 5), estimate.MostCalls);
+    }
+
+    [Fact]
+    public void Cost_FollowsTheConnectionsPricesPerMillionTokens()
+    {
+        var model = new ModelConnection { InputPricePerMillion = 1m, OutputPricePerMillion = 10m };
+
+        var estimate = RunEstimate.Estimate(Shape(), model);
+
+        // 400 characters are 100 tokens, plus 300 of instructions; memory prompts carry 3 × 250 more.
+        Assert.Equal((10 * 400) + (30 * 400) + (30 * (400 + 750)), estimate.TokensIn);
+        Assert.Equal((10 * 150) + (60 * 500), estimate.TokensOut);
+        Assert.Equal(((estimate.TokensIn * 1m) + (estimate.TokensOut * 10m)) / 1_000_000m, estimate.Cost);
     }
 
     [Theory]

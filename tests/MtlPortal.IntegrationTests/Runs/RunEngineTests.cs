@@ -163,6 +163,26 @@ public sealed class RunEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ModelRefusingEveryPlanRequest_RunEndsAsFailedWithTheReason_AfterItsJobIsRetried()
+    {
+        _portal.Llm.FailRequests(400);
+        await _portal.BenchmarkAsync("refused", tasks: 1);
+
+        var run = await _portal.StartAsync(new RunRequest { Benchmark = "refused", Conditions = ["insight"], Attempts = 2, Query = RetrievalQuery.Plan });
+        var summary = await _portal.FinishedAsync(run.Id);
+
+        Assert.Equal("failed", summary.Status);
+        Assert.StartsWith("failed: task T/0 could not be run (", summary.StatusReason);
+        Assert.Contains("400", summary.StatusReason);
+        Assert.Empty(await _portal.AttemptsAsync(run.Id));
+        // The first try and the one retry each asked for the plan once.
+        Assert.Equal(2, _portal.Llm.Requests.Count(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)));
+        var client = await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesRead);
+        var read = await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{run.Id}");
+        Assert.Equal("failed", read.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AgentMode_ModelRunsCodeOnceOnTheExamples_ThenAnswers()
     {
         _portal.Llm.CallTool = messages => messages.Any(m => m.Role == "tool")

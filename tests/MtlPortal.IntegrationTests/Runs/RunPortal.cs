@@ -85,6 +85,9 @@ public class RunPortal : PortalFactory
         builder.UseSetting("Runner:Enabled", "true");
         builder.UseSetting("Runner:PollSeconds", "0.1");
         builder.UseSetting("Runner:WorkerCount", "2");
+        // A task's job that fails is tried once more, at once, before its run ends as failed.
+        builder.UseSetting("Runner:JobRetries", "1");
+        builder.UseSetting("Runner:RetryDelaySeconds", "0");
     }
 
     public async Task<HttpClient> KeyClientAsync(string userId, params string[] scopes)
@@ -176,6 +179,10 @@ public class RunPortal : PortalFactory
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The run as it stands now.</summary>
+    public async Task<RunSummary> SummaryAsync(Guid runId) =>
+        await Services.GetRequiredService<RunReports>().GetAsync(runId) ?? throw new InvalidOperationException("no run");
 
     public async Task<Run> StartAsync(RunRequest request)
     {

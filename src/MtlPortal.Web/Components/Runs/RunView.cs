@@ -50,6 +50,7 @@ public static class RunView
         "completed" => Color.Success,
         "cancelled" => Color.Default,
         "stopped" => Color.Warning,
+        "failed" => Color.Error,
         _ => Color.Default,
     };
 
@@ -74,15 +75,48 @@ public static class RunView
         null => Color.Warning,
         _ => Color.Error,
     };
-}
 
-/// <summary>What a new run will cost in model calls, before it starts.</summary>
-public static class RunEstimate
-{
-    /// <summary>Tasks the run takes from <paramref name="available"/>: all, or the first / a sample of N.</summary>
-    public static int Tasks(int available, int? count) => count is { } n and > 0 ? Math.Min(n, available) : available;
+    /// <summary>The model's settings and the run's caps, as the Run page lists them.</summary>
+    public static string ModelSettings(Run run)
+    {
+        var parts = new List<string>
+        {
+            run.Temperature is { } t ? $"temperature {t.ToString("0.##", CultureInfo.InvariantCulture)}" : "the model's default temperature",
+            run.MaxOutputTokens is { } m ? $"at most {m} output tokens per call" : "the model's default output length",
+        };
+        if (run.Mode == RunMode.Agent)
+        {
+            parts.Add($"up to {run.MaxSteps} run_code steps");
+        }
 
-    /// <summary>One plan per task when retrieval embeds the model's plan, then one call per task × condition × attempt.</summary>
-    public static int ModelCalls(int tasks, int conditions, int attempts, RetrievalQuery query) =>
-        (query == RetrievalQuery.Plan ? tasks : 0) + tasks * conditions * attempts;
+        parts.Add(run.MaxTokens is null && run.MaxCost is null ? "no caps"
+            : "stops at " + string.Join(" or ", new[]
+            {
+                run.MaxTokens is { } tokens ? $"{tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens" : null,
+                run.MaxCost is { } cost ? $"a cost of {cost.ToString("0.####", CultureInfo.InvariantCulture)}" : null,
+            }.OfType<string>()));
+        return string.Join(" · ", parts);
+    }
+
+    /// <summary>The pool filter beyond the left-out domains: "; source models …; teams …; abstraction ≥ …", or empty.</summary>
+    public static string PoolFilters(Run run, IReadOnlyList<string> teams)
+    {
+        var text = "";
+        if (run.SourceModels is { Count: > 0 } models)
+        {
+            text += $"; source models: {string.Join(", ", models)}";
+        }
+
+        if (teams.Count > 0)
+        {
+            text += $"; teams: {string.Join(", ", teams)}";
+        }
+
+        if (run.MinAbstraction is { } min)
+        {
+            text += $"; abstraction score at least {min.ToString("0.##", CultureInfo.InvariantCulture)}";
+        }
+
+        return text;
+    }
 }
