@@ -113,7 +113,7 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
         }
 
         await pool.Loaded.WaitAsync(cancellationToken);
-        var embedding = await analyzer.EmbedAsync(request.Query, cancellationToken);
+        var embedding = await analyzer.EmbedQueryAsync(request.Query, cancellationToken);
         var filter = new RetrievalFilter
         {
             Kinds = request.Kinds is { Count: > 0 } kinds ? kinds : [MemoryKind.Insight],
