@@ -18,5 +18,6 @@ return options.Mode switch
     BenchMode.Index => IndexSearchBenchmark.Run(options),
     BenchMode.Api => ApiThroughputBenchmark.Run(options),
     BenchMode.Sandbox => SandboxBenchmark.Run(options),
+    BenchMode.Embeddings => EmbeddingsBenchmark.Run(options),
     _ => throw new InvalidOperationException($"Unhandled mode {options.Mode}."),
 };
