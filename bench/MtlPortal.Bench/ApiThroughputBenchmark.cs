@@ -19,9 +19,6 @@ namespace MtlPortal.Bench;
 /// </summary>
 internal static partial class ApiThroughputBenchmark
 {
-    // Issue 4 §5: on the 2-core machine, at 10^4 memories.
-    private const double TargetRequestsPerSecond = 1_500;
-    private const double TargetP99Milliseconds = 25;
 
     private const string DatabaseName = "mtl_bench";
     private const string AdminEmail = "bench-admin@example.org";
@@ -81,6 +78,10 @@ internal static partial class ApiThroughputBenchmark
 #endif
         string repositoryRoot = ResultsFile.RepositoryRoot();
         var (queries, querySource) = InsightCorpus.LoadQueries(repositoryRoot, options.Seed);
+        // Issue 9 §5, on the 2-core machine at 10^4 memories with the local model: repeated queries (answered from the
+        // query cache) 1,500/s with p99 25 ms; queries never seen before 300/s with p99 50 ms.
+        var (targetRequestsPerSecond, targetP99Milliseconds) = options.UniqueQueries ? (300.0, 50.0) : (1_500.0, 25.0);
+
         string bin = EmbeddedPostgres.FindBinDirectory(null) ?? throw new InvalidOperationException(EmbeddedPostgres.MissingBinariesMessage(null));
 
         // Under /tmp, which the postgres OS user can reach when this runs as root.
@@ -128,9 +129,14 @@ internal static partial class ApiThroughputBenchmark
             throw new InvalidOperationException($"Expected {options.Memories:N0} approved memories in the portal, found {indexed:N0} indexed and {served:N0} served.");
         }
 
-        var bodies = queries
-            .Select(q => JsonSerializer.SerializeToUtf8Bytes(new { query = q, k = options.K, excludeDomains = new[] { InsightCorpus.QueryDomain } }))
-            .ToArray();
+        var serial = 0;
+        byte[][] Bodies(int count) => [.. Enumerable.Range(0, count)
+            .Select(i => queries[i % queries.Count] + (options.UniqueQueries ? $" (variant {++serial})" : ""))
+            .Select(q => JsonSerializer.SerializeToUtf8Bytes(new { query = q, k = options.K, excludeDomains = new[] { InsightCorpus.QueryDomain } }))];
+
+        // Unseen queries: every step gets texts of its own, more than it can send, so none is answered from the cache.
+        int perStep = options.UniqueQueries ? (int)(4_000 * (options.WarmupSeconds + options.DurationSeconds)) : queries.Count;
+        var bodies = Bodies(perStep);
         int responseBytes = await CheckSearchAsync(client, bodies[0], options.K, cancellationToken);
 
         var load = new SearchLoad(client, bodies);
@@ -147,7 +153,7 @@ internal static partial class ApiThroughputBenchmark
             + $"closed loop with C workers; one HttpClient (HTTP/1.1 keep-alive, loopback); {options.WarmupSeconds} s warm-up + {options.DurationSeconds} s measured per step. "
             + $"{Environment.ProcessorCount} cores shared by the client, the portal and PostgreSQL; load average {loadAtStart:F2} at start.");
         Console.WriteLine($"CPU in % of one core over the measured window (the machine has {Environment.ProcessorCount * 100} %); 'other' is the rest of the machine. "
-            + $"Target: >= {TargetRequestsPerSecond:N0} req/s with p99 <= {TargetP99Milliseconds} ms.");
+            + $"Target: >= {targetRequestsPerSecond:N0} req/s with p99 <= {targetP99Milliseconds} ms.");
         Console.WriteLine();
         Console.WriteLine($"{"",10} | {"",7} | {"latency, ms",-31} | {"",6} | {"CPU, % of one core",-26} | {"CPU µs per request",-20} | {"",7} |");
         Console.WriteLine($"{"C",10} | {"req/s",7} | {"p50",7} {"p95",7} {"p99",7} {"max",7} | {"errors",6} | {"portal",6} {"pg",5} {"client",6} {"other",5} | {"portal",6} {"pg",5} {"client",6} | {"log lag",7} | target");
@@ -161,12 +167,17 @@ internal static partial class ApiThroughputBenchmark
             // Each step starts with the search log caught up, so that it neither pays for an earlier step's entries
             // nor shows their lag.
             await WaitForLogAsync(connectionString, answered, TimeSpan.FromMinutes(2), cancellationToken);
+            if (options.UniqueQueries)
+            {
+                load = new SearchLoad(client, Bodies(perStep));
+            }
+
             var (step, cpu) = await MeasureStepAsync(load, rate, concurrency, options, run.Portal.ProcessId, postmaster, cancellationToken);
             answered += step.Answered;
             long logBacklog = answered - await CountLoggedAsync(connectionString, cancellationToken);
             // Open loop: the rate asked for must be served (within 2 %: the window's edges cut a few requests).
-            double needed = step.Rate is { } asked ? Math.Min(asked * 0.98, TargetRequestsPerSecond) : TargetRequestsPerSecond;
-            bool met = step.RequestsPerSecond >= needed && step.Latencies.Percentile(99) <= TargetP99Milliseconds && step.Errors == 0;
+            double needed = step.Rate is { } asked ? Math.Min(asked * 0.98, targetRequestsPerSecond) : targetRequestsPerSecond;
+            bool met = step.RequestsPerSecond >= needed && step.Latencies.Percentile(99) <= targetP99Milliseconds && step.Errors == 0;
             var s = step.Latencies;
             string label = step.Rate is { } r ? $"@{r:F0} {step.Concurrency,4}" : $"{concurrency}";
             Console.WriteLine(
@@ -212,8 +223,14 @@ internal static partial class ApiThroughputBenchmark
 
         await PortalServer.RunCommandAsync(connectionString, ["create-user", "--email", AdminEmail, "--password", AdminPassword, "--role", "Admin", "--team", Team], cancellationToken);
         watch.Restart();
-        await PortalServer.RunCommandAsync(connectionString, ["import-memories", file, "--as", AdminEmail, "--team", Team, "--approved"], cancellationToken);
+        // Imported with the lexical embedder, then brought to the portal's model by the re-embed job, timed: the same
+        // work as importing with that model, and the measure of a re-embed of the whole pool.
+        var lexical = new Dictionary<string, string> { ["Embeddings__Provider"] = "lexical" };
+        await PortalServer.RunCommandAsync(connectionString, ["import-memories", file, "--as", AdminEmail, "--team", Team, "--approved"], cancellationToken, lexical);
         double imported = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        string reembedded = await PortalServer.RunCommandAsync(connectionString, ["reembed"], cancellationToken, options.PortalEnvironment);
+        Console.WriteLine($"Re-embedded {options.Memories:N0} memories with the portal's model ('mtl reembed', load included) in {watch.Elapsed.TotalSeconds:F1} s: {reembedded.Trim().Split('\n')[^1]}");
         string output = await PortalServer.RunCommandAsync(connectionString, ["create-api-key", "--user", AdminEmail, "--scopes", "memories:read", "--name", "api-bench"], cancellationToken);
         string secret = ApiSecret().Match(output) is { Success: true } match
             ? match.Value

@@ -8,6 +8,7 @@ internal enum BenchMode
     Api,
     Sandbox,
     Run,
+    Embeddings,
 }
 
 /// <summary>Command-line options shared by the benchmark modes.</summary>
@@ -15,7 +16,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
-          --mode index|api|sandbox|run what to measure (default index)
+          --mode index|api|sandbox|run|embeddings what to measure (default index)
           --api                   same as --mode api
           --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
           --dims 384,1536         embedding dimensions (default 384,1536)
@@ -32,8 +33,11 @@ internal sealed record BenchOptions
           --concurrency 4,8,...   then closed-loop steps with this many concurrent workers (default 4,8,16,32)
           --warmup S              unmeasured seconds before each step (default 3)
           --duration S            measured seconds per step (default 10)
+          --unique-queries        every search a text never sent before (no query-cache help); targets 300/s, p99 50 ms
           --portal-env NAME=VALUE an environment variable for the portal process (repeatable), to compare settings,
                                   e.g. DOTNET_gcServer=0 or Logging__LogLevel__Default=Warning
+        embeddings mode (the local model in process: one query, concurrent queries, memories in batches of 64):
+          --threads 1,2           model threads to compare (default 1,2); also --queries, --concurrency, --duration
         sandbox mode (HumanEval-X reference solutions verified in the bubblewrap sandbox):
           --languages python,js   which HumanEval-X languages (default python,js,java,cpp,go,rust)
           --tasks N, --limit N    the first N tasks of each (default 164: all)
@@ -70,6 +74,10 @@ internal sealed record BenchOptions
     public double WarmupSeconds { get; init; } = 3;
 
     public double DurationSeconds { get; init; } = 10;
+
+    public bool UniqueQueries { get; init; }
+
+    public IReadOnlyList<int> Threads { get; init; } = [1, 2];
 
     public IReadOnlyDictionary<string, string> PortalEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -133,6 +141,8 @@ internal sealed record BenchOptions
                 "--rates" => options with { Rates = Value() is var rates && rates == "0" ? [] : Integers(rates) },
                 "--warmup" => options with { WarmupSeconds = Seconds(Value(), allowZero: true) },
                 "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
+                "--unique-queries" => options with { UniqueQueries = true },
+                "--threads" => options with { Threads = Integers(Value()) },
                 "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },
                 "--languages" => options with { Languages = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
                 "--tasks" or "--limit" => options with { Tasks = Positive(Value()) },

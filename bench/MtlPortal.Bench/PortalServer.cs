@@ -36,9 +36,16 @@ internal sealed partial class PortalServer : IAsyncDisposable
         typeof(PortalServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PortalWebDll").Value!;
 
     /// <summary>Runs an operator command (<c>mtl create-user …</c>) against the database and returns what it printed.</summary>
-    public static async Task<string> RunCommandAsync(string connectionString, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public static async Task<string> RunCommandAsync(
+        string connectionString, IReadOnlyList<string> args, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
-        using var process = Process.Start(StartInfo(connectionString, args)) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var start = StartInfo(connectionString, args);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try

@@ -19,5 +19,6 @@ return options.Mode switch
     BenchMode.Api => ApiThroughputBenchmark.Run(options),
     BenchMode.Sandbox => SandboxBenchmark.Run(options),
     BenchMode.Run => RunBenchmark.Run(options),
+    BenchMode.Embeddings => EmbeddingsBenchmark.Run(options),
     _ => throw new InvalidOperationException($"Unhandled mode {options.Mode}."),
 };

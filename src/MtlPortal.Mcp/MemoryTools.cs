@@ -46,15 +46,23 @@ public sealed class MemoryTools(PortalApi portal, ILogger<MemoryTools> logger)
         string[]? sourceModels = null,
         [Description("Only memories whose abstraction score is at least this, 0 to 1 (the portal's linter: higher means less tied to one codebase).")]
         double? minAbstraction = null,
+        [Description("task (the default): the query is compared with the memories as written. plan: the portal's LLM first writes a 3-4 sentence plan for the task (how to approach it, not the solution) and the plan is compared instead, as in the Memory Transfer Learning study; the plan is returned. Needs an LLM configured on the portal.")]
+        string? queryMode = null,
         CancellationToken cancellationToken = default) => RunAsync(SearchMemories, async () =>
     {
-        var found = await portal.SearchAsync(new SearchBody(query, k, kinds, excludeDomains, teams, sourceModels, minAbstraction), cancellationToken);
+        var found = await portal.SearchAsync(new SearchBody(query, k, kinds, excludeDomains, teams, sourceModels, minAbstraction, queryMode), cancellationToken);
         var result = new SearchMemoriesResult(
             found.RetrievalId,
             [.. found.Memories.Select(h => new FoundMemory(h.Rank, h.Score, h.Memory.Id, h.Memory.Kind, h.Memory.Title, h.Memory.SourceDomain))],
-            found.PromptBlock);
+            found.PromptBlock,
+            found.Plan);
 
         var text = new StringBuilder();
+        if (result.Plan is { Length: > 0 } plan)
+        {
+            text.AppendLine("Plan the search used (written by the portal's model):").AppendLine(plan).AppendLine();
+        }
+
         if (result.Memories.Count == 0)
         {
             text.AppendLine("No approved memory matched this search and its filters.");
@@ -205,7 +213,8 @@ public sealed class MemoryTools(PortalApi portal, ILogger<MemoryTools> logger)
 public sealed record SearchMemoriesResult(
     [property: Description("Pass it to report_outcome when the task is done.")] Guid RetrievalId,
     [property: Description("The memories, best first.")] IReadOnlyList<FoundMemory> Memories,
-    [property: Description("The memories rendered as guidance for a prompt; empty when none matched.")] string PromptBlock);
+    [property: Description("The memories rendered as guidance for a prompt; empty when none matched.")] string PromptBlock,
+    [property: Description("For queryMode plan: the plan that was compared with the memories; absent otherwise.")] string? Plan = null);
 
 /// <summary>One memory of a search result; <c>get_memory</c> reads it in full.</summary>
 public sealed record FoundMemory(int Rank, double Score, Guid Id, string Kind, string Title, string SourceDomain);

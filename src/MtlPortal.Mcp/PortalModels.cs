@@ -13,10 +13,11 @@ public sealed record SearchBody(
     IReadOnlyList<string>? ExcludeDomains,
     IReadOnlyList<string>? Teams,
     IReadOnlyList<string>? SourceModels,
-    double? MinAbstraction);
+    double? MinAbstraction,
+    string? QueryMode = null);
 
-/// <summary>The answer of a search: the id to report the outcome against, the ranked hits, the prompt block.</summary>
-public sealed record SearchResponse(Guid RetrievalId, IReadOnlyList<SearchHit> Memories, string PromptBlock);
+/// <summary>The answer of a search: the id to report the outcome against, the ranked hits, the prompt block, and the plan of a plan query.</summary>
+public sealed record SearchResponse(Guid RetrievalId, IReadOnlyList<SearchHit> Memories, string PromptBlock, string? Plan = null);
 
 /// <summary>One ranked hit and its cosine similarity to the query.</summary>
 public sealed record SearchHit(int Rank, double Score, ServedMemory Memory);

@@ -114,6 +114,17 @@ public class McpHttpTests(McpPortal portal) : IClassFixture<McpPortal>
     }
 
     [Fact]
+    public async Task APlanQueryOnAPortalWithoutAnLlm_IsAToolErrorSayingWhatToSet()
+    {
+        await using var client = await ConnectAsync();
+
+        var result = await client.CallToolAsync(MemoryTools.SearchMemories, new Dictionary<string, object?> { ["query"] = Query, ["queryMode"] = "plan" });
+
+        Assert.True(result.IsError);
+        Assert.Contains("Llm:Endpoint and Llm:Model", Text(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASecondOutcomeForTheSameSearch_IsRefusedOverHttpToo()
     {
         await using var client = await ConnectAsync();

@@ -53,7 +53,7 @@ public class McpServerTests(McpPortal portal) : IClassFixture<McpPortal>
         string[] Required(string tool) => [.. tools[tool].GetProperty("inputSchema").GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order()];
         string[] Properties(string tool) => [.. tools[tool].GetProperty("inputSchema").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order()];
         Assert.Equal(["query"], Required("search_memories"));
-        Assert.Equal(["excludeDomains", "k", "kinds", "minAbstraction", "query", "sourceModels", "teams"], Properties("search_memories"));
+        Assert.Equal(["excludeDomains", "k", "kinds", "minAbstraction", "query", "queryMode", "sourceModels", "teams"], Properties("search_memories"));
         Assert.Equal(["id"], Required("get_memory"));
         Assert.Equal(["kind", "sourceDomain", "sourceModel"], Required("submit_memory"));
         Assert.Contains("trajectorySteps", Properties("submit_memory"));

@@ -27,6 +27,12 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string Password = "Correct-Horse-9";
     public const string AdminEmail = "admin@example.org";
 
+    /// <summary>
+    /// The embedder test portals use unless a test is about another: the lexical one, instant and deterministic.
+    /// Portals started outside tests default to the local sentence model.
+    /// </summary>
+    public const string TestEmbeddingProvider = "lexical";
+
     private string? _connectionString;
 
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("InitializeAsync has not run.");
@@ -56,6 +62,9 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
+    /// <summary>The <c>Embeddings:Provider</c> to set; null leaves the portal's own default (the local model).</summary>
+    protected virtual string? EmbeddingProvider => TestEmbeddingProvider;
+
     /// <summary>Whether the portal starts with an admin (<see cref="AdminEmail"/>), so first-run setup is closed.</summary>
     protected virtual bool SeedAdmin => true;
 
@@ -76,6 +85,10 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Test portals run in parallel on one PostgreSQL; a job server each (Hangfire's workers and housekeeping
         // hold connections) would crowd it. Tests of runs turn it back on.
         builder.UseSetting("Runner:Enabled", "false");
+        if (EmbeddingProvider is { } provider)
+        {
+            builder.UseSetting("Embeddings:Provider", provider);
+        }
     }
 
     /// <summary>Creates a user through the same code path the admin pages use, and returns its id.</summary>

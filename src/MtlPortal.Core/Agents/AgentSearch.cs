@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
+using MtlPortal.Runs;
 using MtlPortal.Validation;
 
 namespace MtlPortal.Agents;
@@ -17,7 +18,8 @@ public sealed record SearchRequest(
     IReadOnlyList<string>? ExcludeDomains = null,
     IReadOnlyList<string>? Teams = null,
     IReadOnlyList<string>? SourceModels = null,
-    double? MinAbstraction = null)
+    double? MinAbstraction = null,
+    RetrievalQuery QueryMode = RetrievalQuery.Task)
 {
     public const int MaxK = 50;
     public const int MaxQueryLength = 20_000;
@@ -62,14 +64,16 @@ public sealed record SearchHit(int Rank, float Score, ServedMemory Memory);
 /// <param name="RunId">The run whose attempt searched; null for the API.</param>
 public sealed record SearchOrigin(Guid? ApiKeyId, string UserId, Guid? RunId = null);
 
-public sealed record SearchResult(Guid RetrievalId, IReadOnlyList<SearchHit> Hits, string PromptBlock);
+/// <param name="Plan">The plan that was embedded instead of the query, for a plan query; null otherwise.</param>
+public sealed record SearchResult(Guid RetrievalId, IReadOnlyList<SearchHit> Hits, string PromptBlock, string? Plan = null);
 
 /// <summary>
 /// Retrieval as the paper does it: embed the task, exact cosine against the approved pool (filters first:
 /// kinds, left-out domains, teams, source models, minimum abstraction), top-k. Every search is logged for
 /// attribution: who, a hash of the query, what came back with scores, when.
 /// </summary>
-public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, IDbContextFactory<PortalDbContext> contexts, RetrievalLog log, TimeProvider clock)
+public sealed class AgentSearch(
+    PoolIndexService pool, MemoryAnalyzer analyzer, IDbContextFactory<PortalDbContext> contexts, RetrievalLog log, QueryPlanner planner, TimeProvider clock)
 {
     private (DateTimeOffset At, IReadOnlyDictionary<string, Guid> ByName)? _teams;
 
@@ -107,13 +111,20 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
             }
         }
 
+        if (request.QueryMode == RetrievalQuery.Plan && !planner.IsAvailable)
+        {
+            errors.Add(new FieldError("queryMode", "Plan queries need an LLM to write the plan, and this portal has none: an admin sets Llm:Endpoint and Llm:Model. Search with the task itself meanwhile."));
+        }
+
         if (errors.Count > 0)
         {
             return WriteResult<SearchResult>.Fail(errors);
         }
 
+        // A model failure here throws ModelServiceException: the caller reports the LLM, not a bad request.
+        var plan = request.QueryMode == RetrievalQuery.Plan ? await planner.PlanAsync(request.Query, cancellationToken) : null;
         await pool.Loaded.WaitAsync(cancellationToken);
-        var embedding = await analyzer.EmbedAsync(request.Query, cancellationToken);
+        var embedding = await analyzer.EmbedQueryAsync(plan is { Length: > 0 } ? plan : request.Query, cancellationToken);
         var filter = new RetrievalFilter
         {
             Kinds = request.Kinds is { Count: > 0 } kinds ? kinds : [MemoryKind.Insight],
@@ -149,7 +160,7 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
         };
         record.Hits.AddRange(hits.Select(h => new RetrievalHit { RetrievalId = record.Id, Rank = h.Rank, MemoryId = h.Memory.MemoryId, RevisionId = h.Memory.RevisionId, Score = h.Score }));
         await log.AddAsync(record, cancellationToken);
-        return WriteResult<SearchResult>.Ok(new SearchResult(record.Id, hits, PromptBlock.Render([.. hits.Select(h => h.Memory)])));
+        return WriteResult<SearchResult>.Ok(new SearchResult(record.Id, hits, PromptBlock.Render([.. hits.Select(h => h.Memory)]), plan));
     }
 
     private HashSet<Guid> StillServed(IReadOnlyDictionary<Guid, Guid> frozenPool)

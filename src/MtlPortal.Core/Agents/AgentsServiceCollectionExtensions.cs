@@ -14,6 +14,7 @@ public static class AgentsServiceCollectionExtensions
         services.AddSingleton<RetrievalLog>();
         services.AddHostedService(sp => sp.GetRequiredService<RetrievalLog>());
         services.AddSingleton<AgentSearch>();
+        services.AddSingleton<QueryPlanner>();
         services.AddSingleton<FeedbackService>();
         return services;
     }

@@ -15,7 +15,11 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
     {
         var errors = new List<string>();
         var section = EmbeddingOptions.Section;
-        if (IsProvider(options, EmbeddingOptions.LexicalProvider))
+        if (IsProvider(options, EmbeddingOptions.LocalProvider))
+        {
+            errors.AddRange(LocalProblems(options));
+        }
+        else if (IsProvider(options, EmbeddingOptions.LexicalProvider))
         {
             if (options.Dimensions is < MinLexicalDimensions or > MaxLexicalDimensions)
             {
@@ -28,10 +32,34 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
         }
         else
         {
-            errors.Add($"{section}:Provider is '{options.Provider}'; expected '{EmbeddingOptions.LexicalProvider}' or '{EmbeddingOptions.OpenAiProvider}'.");
+            errors.Add($"{section}:Provider is '{options.Provider}'; expected '{EmbeddingOptions.LocalProvider}', '{EmbeddingOptions.LexicalProvider}' or '{EmbeddingOptions.OpenAiProvider}'.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static IEnumerable<string> LocalProblems(EmbeddingOptions options)
+    {
+        var section = EmbeddingOptions.Section;
+        if (options.Dimensions is { } dimensions && dimensions != LocalEmbeddingGenerator.Dimensions)
+        {
+            yield return $"{section}:Dimensions is {dimensions}; the local model ({LocalEmbeddingGenerator.ModelName}) makes {LocalEmbeddingGenerator.Dimensions}-dimensional vectors. Leave it empty.";
+        }
+
+        if (options.Threads is < 1 or > 256)
+        {
+            yield return $"{section}:Threads is {options.Threads}; it must be 1 to 256.";
+        }
+
+        if (options.BatchSize is < 1 or > MaxBatchSize)
+        {
+            yield return $"{section}:BatchSize is {options.BatchSize}; it must be 1 to {MaxBatchSize}.";
+        }
+
+        if (options.QueryCacheSize < 0)
+        {
+            yield return $"{section}:QueryCacheSize is {options.QueryCacheSize}; it must be 0 (off) or more.";
+        }
     }
 
     /// <summary>What stops <paramref name="options"/> from reaching an OpenAI-compatible server.</summary>

@@ -11,7 +11,7 @@ namespace MtlPortal.Memories;
 public sealed record SimilarMemory(Guid MemoryId, string Title, MemoryKind Kind, MemoryStatus Status, string Team, double Similarity);
 
 /// <summary>
-/// Finds approved or in-review memories at or above the duplicate threshold (an admin setting, default 0.9):
+/// Finds approved or in-review memories at or above the duplicate threshold (an admin setting, default 0.5):
 /// shown to contributors while they write and to reviewers while they decide. Approved memories come from the
 /// in-memory pool index where the host has one (it runs on every pause in typing); only memories in review,
 /// which are few, are read from the database.

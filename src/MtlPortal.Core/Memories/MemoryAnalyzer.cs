@@ -24,6 +24,10 @@ public sealed class MemoryAnalyzer(
     public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken = default) =>
         (await EmbedManyAsync([text], cancellationToken))[0];
 
+    /// <summary>Embeds a search query: the generator may answer a repeated one from its cache.</summary>
+    public async Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken = default) =>
+        (await embedder.GenerateAsync([query], EmbeddingPurpose.Query(), cancellationToken))[0].Vector.ToArray();
+
     /// <summary>Embeds many texts in one call to the generator (one request to a remote model), in order.</summary>
     public async Task<IReadOnlyList<float[]>> EmbedManyAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

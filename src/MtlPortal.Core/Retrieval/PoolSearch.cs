@@ -73,7 +73,7 @@ public sealed class PoolSearch(IDbContextFactory<PortalDbContext> contexts, Pool
         }
 
         await pool.Loaded.WaitAsync(cancellationToken);
-        var embedding = await analyzer.EmbedAsync(query.Text.Trim(), cancellationToken);
+        var embedding = await analyzer.EmbedQueryAsync(query.Text.Trim(), cancellationToken);
         var hits = pool.Index.Search(embedding, SemanticCandidates, new RetrievalFilter
         {
             Kinds = query.Kinds is { Count: > 0 } kinds ? kinds : Enum.GetValues<MemoryKind>(),

@@ -20,17 +20,8 @@ public sealed class AttemptRunner(AgentSearch search, ICodeSandbox sandbox, Time
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>
-    /// The plan prompt: the paper embeds a short high-level plan rather than the task, so that retrieval matches
-    /// how a task is approached more than what it is about. Its code does not publish the wording; this follows
-    /// the paper's description (3–4 sentences, high level, without solving).
-    /// </summary>
-    public static ChatMessage[] PlanMessages(BenchmarkTask task) =>
-    [
-        new(ChatRole.System, "You are an expert programmer who plans before coding."),
-        new(ChatRole.User,
-            $"Read the task below and write a high-level plan for solving it in 3 to 4 sentences. Do not solve the task and do not write any code.\n\nTask ({task.Language.Name()}):\n{task.Prompt}"),
-    ];
+    /// <summary>The plan prompt, shared with the agent API's plan queries (<see cref="QueryPlanner"/>).</summary>
+    public static ChatMessage[] PlanMessages(BenchmarkTask task) => QueryPlanner.Messages(task.Prompt, task.Language.Name());
 
     /// <summary>Runs one attempt. Transient model failures (no answer, 429, 5xx after retries) throw, so the task is retried later; others are recorded.</summary>
     public async Task<RunAttempt> RunAsync(

@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Agents;
+using MtlPortal.Llm;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Transfer;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
+using MtlPortal.Runs;
 using MtlPortal.Validation;
 
 namespace MtlPortal.Web.Api;
@@ -26,9 +28,9 @@ public static class AgentApi
             .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
             .WithTags("Agents");
 
-        api.MapPost("/memories/search", SearchAsync).RequireScope(ApiScopes.MemoriesRead).Accepts<SearchBody>("application/json").Produces<SearchResponse>().ProducesValidationProblem()
+        api.MapPost("/memories/search", SearchAsync).RequireScope(ApiScopes.MemoriesRead).Accepts<SearchBody>("application/json").Produces<SearchResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status502BadGateway)
             .WithName("searchMemories")
-            .WithSummary("Retrieve the approved memories closest to a task (the paper's top-k, insights by default).");
+            .WithSummary("Retrieve the approved memories closest to a task (the paper's top-k, insights by default). With queryMode plan, the portal's LLM first writes a short plan for the task, which is embedded instead and returned.");
         api.MapGet("/memories/{id:guid}", GetMemory).RequireScope(ApiScopes.MemoriesRead).Produces<ApiMemory>().ProducesProblem(404)
             .WithName("getMemory")
             .WithSummary("One approved memory (404 for anything not in the approved pool).");
@@ -72,8 +74,23 @@ public static class AgentApi
             kinds.Add(parsed);
         }
 
-        var result = await search.SearchAsync(context.ApiCaller(), new SearchRequest(
-            body.Query ?? "", body.K ?? 3, kinds, body.ExcludeDomains, body.Teams, body.SourceModels, body.MinAbstraction), context.RequestAborted);
+        var queryMode = RetrievalQuery.Task;
+        if (body.QueryMode is { } mode && (!Enum.TryParse(mode, ignoreCase: true, out queryMode) || !Enum.IsDefined(queryMode)))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["queryMode"] = [$"'{mode}' is not a query mode: task (the default) or plan."] });
+        }
+
+        WriteResult<SearchResult> result;
+        try
+        {
+            result = await search.SearchAsync(context.ApiCaller(), new SearchRequest(
+                body.Query ?? "", body.K ?? 3, kinds, body.ExcludeDomains, body.Teams, body.SourceModels, body.MinAbstraction, queryMode), context.RequestAborted);
+        }
+        catch (ModelServiceException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The LLM that writes plans did not answer; search with queryMode task meanwhile.", detail: e.Message);
+        }
+
         if (!result.Succeeded)
         {
             return TypedResults.ValidationProblem(result.ErrorsByField());
@@ -83,7 +100,8 @@ public static class AgentApi
         return TypedResults.Ok(new SearchResponse(
             found.RetrievalId,
             [.. found.Hits.Select(h => new ApiSearchHit(h.Rank, Math.Round(h.Score, 4), ApiMemory.From(h.Memory)))],
-            found.PromptBlock));
+            found.PromptBlock,
+            found.Plan));
     }
 
     public static IResult GetMemory(Guid id, PoolIndexService pool) =>

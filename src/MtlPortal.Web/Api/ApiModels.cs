@@ -12,7 +12,8 @@ public sealed record SearchBody(
     IReadOnlyList<string>? ExcludeDomains = null,
     IReadOnlyList<string>? Teams = null,
     IReadOnlyList<string>? SourceModels = null,
-    double? MinAbstraction = null);
+    double? MinAbstraction = null,
+    string? QueryMode = null);
 
 /// <summary>An approved memory as the API serves it: its served revision, in the memory JSONL shape's vocabulary.</summary>
 public record ApiMemory(
@@ -43,7 +44,8 @@ public record ApiMemory(
 /// <summary>One search result: the memory with its rank and cosine similarity.</summary>
 public sealed record ApiSearchHit(int Rank, double Score, ApiMemory Memory);
 
-public sealed record SearchResponse(Guid RetrievalId, IReadOnlyList<ApiSearchHit> Memories, string PromptBlock);
+/// <param name="Plan">For <c>queryMode: "plan"</c>: the plan the portal's LLM wrote and the search embedded.</param>
+public sealed record SearchResponse(Guid RetrievalId, IReadOnlyList<ApiSearchHit> Memories, string PromptBlock, string? Plan = null);
 
 public sealed record MemoryPage(IReadOnlyList<ApiMemory> Items, string? NextCursor);
 

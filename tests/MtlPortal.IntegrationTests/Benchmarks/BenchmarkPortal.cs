@@ -41,6 +41,7 @@ public class BenchmarkPortal : PortalFactory
         var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Portal"] = ConnectionString,
+            ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider,
         }));
         return (exit, stdout.ToString(), stderr.ToString());
     }

@@ -27,6 +27,7 @@ public sealed class RunCliTests : IAsyncLifetime
         var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Portal"] = _portal.ConnectionString,
+            ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider,
             ["Llm:Endpoint"] = _portal.Llm.Endpoint.ToString(),
             ["Llm:Model"] = RunPortal.Model,
             ["Runner:PollSeconds"] = "0.1",

@@ -52,6 +52,7 @@ public class TransferPortal : MemoryPortal
         var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Portal"] = ConnectionString,
+            ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider,
         }));
         return (exit, stdout.ToString(), stderr.ToString());
     }

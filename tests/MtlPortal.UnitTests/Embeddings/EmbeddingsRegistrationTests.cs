@@ -10,15 +10,24 @@ namespace MtlPortal.UnitTests.Embeddings;
 public class EmbeddingsRegistrationTests
 {
     [Fact]
-    public async Task AddPortalEmbeddings_NothingConfigured_UsesLexical384()
+    public async Task AddPortalEmbeddings_NothingConfigured_UsesTheLocalSentenceModel()
     {
         using var services = Build([]);
 
         var generator = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         var vector = await generator.GenerateVectorAsync("run the tests");
 
-        Assert.IsType<LexicalEmbeddingGenerator>(generator);
+        Assert.IsType<LocalEmbeddingGenerator>(generator);
         Assert.Equal(384, vector.Length);
+        Assert.Equal(new EmbeddingModelInfo("local:all-MiniLM-L6-v2:384", 384), services.GetRequiredService<EmbeddingModelInfo>());
+    }
+
+    [Fact]
+    public void AddPortalEmbeddings_Lexical_UsesLexical384()
+    {
+        using var services = Build(new() { ["Embeddings:Provider"] = "lexical" });
+
+        Assert.IsType<LexicalEmbeddingGenerator>(services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
         Assert.Equal(new EmbeddingModelInfo("lexical-hashed-ngrams-384-v1", 384), services.GetRequiredService<EmbeddingModelInfo>());
     }
 
@@ -50,7 +59,8 @@ public class EmbeddingsRegistrationTests
     [InlineData("openai", "http://localhost:11434/v1", null, "1536", "Embeddings:Provider is 'openai' but Embeddings:Model is empty")]
     [InlineData("openai", "http://localhost:11434/v1", "m", null, "Embeddings:Provider is 'openai' but Embeddings:Dimensions is not set")]
     [InlineData("openai", "ftp://host/v1", "m", "1536", "Embeddings:Endpoint 'ftp://host/v1' is not an absolute http or https address")]
-    [InlineData("bert", null, null, null, "Embeddings:Provider is 'bert'; expected 'lexical' or 'openai'")]
+    [InlineData("bert", null, null, null, "Embeddings:Provider is 'bert'; expected 'local', 'lexical' or 'openai'")]
+    [InlineData("local", null, null, "768", "Embeddings:Dimensions is 768; the local model (all-MiniLM-L6-v2) makes 384-dimensional vectors")]
     [InlineData("lexical", null, null, "8", "Embeddings:Dimensions is 8; the lexical provider needs 32 to 8192")]
     public void AddPortalEmbeddings_BadConfiguration_ResolvingFailsNamingTheKey(string provider, string? endpoint, string? model, string? dimensions, string expected)
     {
