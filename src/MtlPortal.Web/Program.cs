@@ -2,6 +2,7 @@ using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Api;
 using MtlPortal.Web.Cli;
 using MtlPortal.Web.Components;
+using MtlPortal.Web.Dashboards;
 using MtlPortal.Web.Hosting;
 using MtlPortal.Web.Mcp;
 using MtlPortal.Web.Runs;
@@ -29,6 +30,8 @@ app.MapPortalApi();
 app.MapPortalMcp();
 app.MapRunsApi();
 app.MapModelConnectionsApi();
+app.MapImpactApi();
+app.MapPoolHealthApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

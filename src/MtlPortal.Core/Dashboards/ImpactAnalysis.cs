@@ -16,22 +16,25 @@ public sealed class ImpactAnalysis(IDbContextFactory<PortalDbContext> contexts)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>One memory's impact; null when there is no such memory. A memory never retrieved has zeros.</summary>
-    public async Task<MemoryImpact?> ForMemoryAsync(Guid memoryId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One memory's impact; null when there is no such memory or <paramref name="actor"/> may not see it (the same
+    /// rule as the memory page). A memory never retrieved has zeros.
+    /// </summary>
+    public async Task<MemoryImpact?> ForMemoryAsync(Actor actor, Guid memoryId, CancellationToken cancellationToken = default)
     {
-        var all = await ComputeAsync(memoryId, cancellationToken);
+        var all = await ComputeAsync(actor, memoryId, cancellationToken);
         return all.Count > 0 ? all[0] : null;
     }
 
     /// <summary>Every memory that runs retrieved or agents reported on, the most harmful first (see <see cref="MemoryImpact.Harm"/>).</summary>
-    public async Task<IReadOnlyList<MemoryImpact>> AllAsync(CancellationToken cancellationToken = default) =>
-        [.. (await ComputeAsync(null, cancellationToken))
+    public async Task<IReadOnlyList<MemoryImpact>> AllAsync(Actor actor, CancellationToken cancellationToken = default) =>
+        [.. (await ComputeAsync(actor, null, cancellationToken))
             .OrderByDescending(m => m.Harm)
             .ThenBy(m => m.Delta ?? 0)
             .ThenByDescending(m => m.Retrieved)
             .ThenBy(m => m.MemoryId)];
 
-    private async Task<IReadOnlyList<MemoryImpact>> ComputeAsync(Guid? onlyMemory, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<MemoryImpact>> ComputeAsync(Actor actor, Guid? onlyMemory, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var retrieving = db.Set<RunAttempt>().AsNoTracking().Where(a => a.RetrievalId != null);
@@ -93,10 +96,10 @@ public sealed class ImpactAnalysis(IDbContextFactory<PortalDbContext> contexts)
         var memories = await (from m in db.Memories.AsNoTracking()
                               where memoryIds.Contains(m.Id)
                               join r in db.MemoryRevisions on m.ApprovedRevisionId ?? m.LatestRevisionId equals r.Id
-                              select new { m.Id, r.Title, m.Kind, m.Status, m.TeamId, Team = m.Team!.Name, r.SourceDomain })
+                              select new { m.Id, r.Title, m.Kind, m.Status, m.TeamId, Team = m.Team!.Name, r.SourceDomain, m.AuthorId, Served = m.ApprovedRevisionId != null })
             .ToListAsync(cancellationToken);
 
-        return [.. memories.Select(m =>
+        return [.. memories.Where(m => m.Served || MemoryLifecycle.CanSeeUnapproved(actor, m.TeamId, m.AuthorId)).Select(m =>
         {
             var retrieved = byMemory.GetValueOrDefault(m.Id) ?? [];
             var tasks = retrieved
@@ -120,7 +123,7 @@ public sealed class ImpactAnalysis(IDbContextFactory<PortalDbContext> contexts)
                 paired.Count(t => t.Effect > 0),
                 paired.Count(t => t.Effect < 0),
                 paired.Count > 0 ? Math.Round(paired.Average(t => t.PassRate), 6) : null,
-                paired.Count > 0 ? Math.Round(paired.Average(t => t.ZeroShotPassRate), 6) : null,
+                paired.Count > 0 ? Math.Round(paired.Average(t => t.ZeroShotPassRate!.Value), 6) : null,
                 feedback.GetValueOrDefault(m.Id) ?? new ImpactFeedback(0, 0, 0, 0),
                 tasks);
         })];

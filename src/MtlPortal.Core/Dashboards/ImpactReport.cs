@@ -19,10 +19,11 @@ public sealed record ImpactTask(Guid RunId, string Benchmark, string Task, strin
 {
     public double PassRate => (double)Passed / Attempts;
 
-    public double ZeroShotPassRate => ZeroShotAttempts == 0 ? double.NaN : (double)ZeroShotPassed / ZeroShotAttempts;
+    /// <summary>Null when the run made no zero-shot attempts at the task: nothing to pair with.</summary>
+    public double? ZeroShotPassRate => ZeroShotAttempts == 0 ? null : (double)ZeroShotPassed / ZeroShotAttempts;
 
-    /// <summary>+1 helped (passed more often with the memory), −1 hurt, 0 the same.</summary>
-    public int Effect => ZeroShotAttempts == 0 ? 0 : Math.Sign(PassRate - ZeroShotPassRate);
+    /// <summary>+1 helped (passed more often with the memory), −1 hurt, 0 the same or unpaired.</summary>
+    public int Effect => ZeroShotPassRate is { } zeroShot ? Math.Sign(PassRate - zeroShot) : 0;
 }
 
 /// <summary>
