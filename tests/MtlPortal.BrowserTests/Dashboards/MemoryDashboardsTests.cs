@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -130,15 +131,19 @@ public class MemoryDashboardsTests(BrowserFixture browser, MemoryDashboardsPorta
         await Expect(rows).ToHaveCountAsync(2);
         // Sorted by harm: the memory that hurt task 1 comes first.
         await Expect(rows.First).ToHaveTextAsync("Hardcode fixtures");
-        var bars = page.Locator("[data-testid=impact-chart] svg path.mud-chart-bar, [data-testid=impact-chart] svg rect.mud-chart-bar");
-        await Expect(bars.First).ToBeVisibleAsync();
+        // MudBlazor draws each bar as a thick stroked line: two memories × (hurt, helped).
+        await Expect(page.Locator("[data-testid=impact-chart] svg").First).ToBeVisibleAsync();
+        var bars = page.Locator("[data-testid=impact-chart] svg path.mud-chart-bar");
+        await Expect(bars).ToHaveCountAsync(4);
+        await Expect(bars.First).ToHaveAttributeAsync("d", new Regex(@"^M [\d.]+ [\d.]+ L [\d.]+ [\d.]+$"));
         await ScreenshotAsync(page, $"impact-{width}");
 
         await page.GotoAsync("/dashboards/pool");
         await page.WaitForInteractiveAsync();
         await Expect(page.GetByTestId("kind-lisi")).ToContainTextAsync("1.00");
-        await Expect(page.Locator("[data-testid=pool-scatter] svg circle")).ToHaveCountAsync(2);
-        await Expect(page.Locator("[data-testid=lisi-chart] svg .mud-chart-bar").First).ToBeVisibleAsync();
+        // A point per memory (the legend draws its own markers too).
+        await Expect(page.Locator("[data-testid=pool-scatter] svg circle").Nth(1)).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=lisi-chart] svg path.mud-chart-bar")).ToHaveCountAsync(2);
         await ScreenshotAsync(page, $"pool-{width}");
 
         Assert.True(errors.Count == 0, string.Join("\n", errors));

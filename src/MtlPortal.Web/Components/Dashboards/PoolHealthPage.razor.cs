@@ -12,6 +12,10 @@ namespace MtlPortal.Web.Components.Dashboards;
 /// </summary>
 public sealed partial class PoolHealthPage : IDisposable
 {
+    private static readonly BarChartOptions CountOptions = new() { MaxNumYAxisTicks = 6 };
+    private static readonly BarChartOptions ScoreOptions = new() { YAxisTicks = 1 };
+    private static readonly ScatterPlotChartOptions ScatterOptions = new() { PointRadius = 4 };
+
     private static readonly List<BreadcrumbItem> Crumbs = [new("Dashboards", "dashboards"), new("Pool health", null, disabled: true)];
 
     private readonly CancellationTokenSource _leaving = new();
