@@ -18,8 +18,6 @@ public sealed partial class ImpactPage
     /// <summary>How many memories the chart shows; the table lists all.</summary>
     public const int ChartedMemories = 12;
 
-    // Counts of tasks: whole-number ticks; hurt in the error colour, helped in the success colour.
-    private static readonly BarChartOptions ChartOptions = new() { YAxisTicks = 1, ChartPalette = ["#E53935", "#43A047"] };
 
     private static readonly List<BreadcrumbItem> Crumbs = [new("Dashboards", "dashboards"), new("Impact", null, disabled: true)];
 
@@ -27,6 +25,7 @@ public sealed partial class ImpactPage
     private Actor? _actor;
     private List<ChartSeries<double>> _chartSeries = [];
     private string[] _chartLabels = [];
+    private BarChartOptions _chartOptions = new();
     private bool _busy;
 
     [Inject]
@@ -61,6 +60,9 @@ public sealed partial class ImpactPage
         _rows = await Impact.AllAsync(_actor);
         var charted = _rows.Where(r => r.PairedTasks > 0).Take(ChartedMemories).ToList();
         _chartLabels = [.. charted.Select(r => Short(r.Title))];
+        // Counts of tasks: about five whole-number ticks; hurt in the error colour, helped in the success colour.
+        var most = charted.Select(r => Math.Max(r.TasksHurt, r.TasksHelped)).DefaultIfEmpty(0).Max();
+        _chartOptions = new BarChartOptions { YAxisTicks = Math.Max(1, (int)Math.Ceiling(most / 5.0)), ChartPalette = ["#E53935", "#43A047"] };
         _chartSeries =
         [
             new() { Name = "Tasks hurt", Data = new ChartData<double>([.. charted.Select(r => (double)r.TasksHurt)]) },

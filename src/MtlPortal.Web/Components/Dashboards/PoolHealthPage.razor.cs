@@ -12,9 +12,12 @@ namespace MtlPortal.Web.Components.Dashboards;
 /// </summary>
 public sealed partial class PoolHealthPage : IDisposable
 {
-    private static readonly BarChartOptions CountOptions = new() { MaxNumYAxisTicks = 6 };
+    // The projection is drawn scaled so its widest point sits at ±100 (PCA units mean nothing on their own), with
+    // ticks every 25 on both axes.
+    private const double ScatterScale = 100;
+
     private static readonly BarChartOptions ScoreOptions = new() { YAxisTicks = 1 };
-    private static readonly ScatterPlotChartOptions ScatterOptions = new() { PointRadius = 4 };
+    private static readonly ScatterPlotChartOptions ScatterOptions = new() { PointRadius = 4, XAxisTicks = 25, YAxisTicks = 25 };
 
     private static readonly List<BreadcrumbItem> Crumbs = [new("Dashboards", "dashboards"), new("Pool health", null, disabled: true)];
 
@@ -31,6 +34,8 @@ public sealed partial class PoolHealthPage : IDisposable
     private List<ChartSeries<double>> _abstractionSeries = [];
     private string[] _abstractionLabels = [];
     private List<ChartSeries<double>> _stalenessSeries = [];
+    private BarChartOptions _abstractionOptions = new();
+    private BarChartOptions _stalenessOptions = new();
     private string[] _stalenessLabels = [];
 
     [Inject]
@@ -92,6 +97,8 @@ public sealed partial class PoolHealthPage : IDisposable
         ];
         _abstractionLabels = [.. report.Abstraction.Select(b => b.Name[..3])];
         _abstractionSeries = [new() { Name = "Memories", Data = new ChartData<double>([.. report.Abstraction.Select(b => (double)b.Count)]) }];
+        _abstractionOptions = CountOptions(report.Abstraction);
+        _stalenessOptions = CountOptions([.. report.SinceApproval, .. report.SinceRetrieval]);
         _stalenessLabels = [.. report.SinceApproval.Select(b => b.Name)];
         _stalenessSeries =
         [
@@ -105,9 +112,15 @@ public sealed partial class PoolHealthPage : IDisposable
     {
         _scatterKind = kind;
         var points = _report?.Kinds.FirstOrDefault(k => k.Kind == kind)?.Scatter ?? [];
+        var widest = points.Count == 0 ? 0 : points.Max(p => Math.Max(Math.Abs(p.X), Math.Abs(p.Y)));
+        var scale = widest > 0 ? ScatterScale / widest : 1;
         _scatterSeries = [.. points.GroupBy(p => p.Domain, StringComparer.OrdinalIgnoreCase).OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(g => new ChartSeries<double> { Name = g.Key, Data = new ChartData<double>([.. g.Select(p => (p.X, p.Y))]) })];
+            .Select(g => new ChartSeries<double> { Name = g.Key, Data = new ChartData<double>([.. g.Select(p => (Math.Round(p.X * scale, 2), Math.Round(p.Y * scale, 2)))]) })];
     }
+
+    // Whole-number ticks, about five of them, however many memories there are.
+    private static BarChartOptions CountOptions(IReadOnlyCollection<NamedCount> counts) =>
+        new() { YAxisTicks = Math.Max(1, (int)Math.Ceiling(counts.Select(c => c.Count).DefaultIfEmpty(0).Max() / 5.0)) };
 
     private static IEnumerable<(string Title, IReadOnlyList<NamedCount> Counts)> CountLists(PoolHealthReport report) =>
     [
