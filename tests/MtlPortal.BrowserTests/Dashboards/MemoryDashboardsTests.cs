@@ -146,6 +146,13 @@ public class MemoryDashboardsTests(BrowserFixture browser, MemoryDashboardsPorta
         await Expect(page.Locator("[data-testid=lisi-chart] svg path.mud-chart-bar")).ToHaveCountAsync(2);
         await ScreenshotAsync(page, $"pool-{width}");
 
+        // The memory page shows the same evidence to whoever decides on the memory.
+        await page.GotoAsync("/dashboards/impact");
+        await page.GetByTestId("impact-memory").First.ClickAsync();
+        await Expect(page.GetByTestId("impact-paired")).ToContainTextAsync("0 helped, 1 hurt of 1 task");
+        await Expect(page.GetByTestId("domain-mixing")).ToContainTextAsync("Domain mixing 1.00");
+        await ScreenshotAsync(page, $"memory-{width}");
+
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
