@@ -32,6 +32,8 @@ app.MapPortalMcp();
 app.MapRunsApi();
 app.MapModelConnectionsApi();
 app.MapDashboardsApi();
+app.MapImpactApi();
+app.MapPoolHealthApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

@@ -127,6 +127,18 @@ public static class MemoryLifecycle
         : !actor.ReviewsTeam(facts.TeamId) && actor.UserId != facts.MemoryAuthorId ? Permission.No("Only the author, the team's reviewers or an admin can archive a memory.")
         : Permission.Yes;
 
+    /// <summary>
+    /// Sending an approved memory back to review (say, runs show it hurts): it leaves the pool and its served
+    /// revision is reviewed again. The team's reviewers or admins, the author included (taking one's own memory out
+    /// is always safe); only while no newer revision is open, since that one is reviewed anyway.
+    /// </summary>
+    public static Permission CanSendBack(Actor actor, LifecycleFacts latest) =>
+        latest.IsArchived ? Archived
+        : !latest.HasApprovedRevision ? Permission.No("Only an approved memory can be sent back to review.")
+        : latest.State != RevisionState.Approved ? Permission.No("A newer revision of this memory is already open; reload to see it, and decide on that one.")
+        : !actor.ReviewsTeam(latest.TeamId) ? Permission.No("Only reviewers of the memory's team (or admins) can send it back to review.")
+        : Permission.Yes;
+
     /// <summary>Comments: the author, the team's members and reviewers, and admins.</summary>
     public static Permission CanComment(Actor actor, LifecycleFacts facts) =>
         actor.IsAdmin || actor.InTeam(facts.TeamId) || actor.UserId == facts.MemoryAuthorId

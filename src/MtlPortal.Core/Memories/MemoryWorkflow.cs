@@ -281,6 +281,65 @@ public sealed class MemoryWorkflow(
         return await SaveChangesAsync(memory!, cancellationToken);
     }
 
+    /// <summary>
+    /// Takes an approved memory out of the pool and back into review: its served revision is copied into a new
+    /// revision in review (same author, so four eyes still holds) and the reason goes into the thread.
+    /// </summary>
+    public async Task<WriteResult<Memory>> SendBackToReviewAsync(Actor actor, Guid memoryId, string? reason, int? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (reason is null)
+        {
+            return WriteResult<Memory>.Fail("comment", "Say why in a comment: reviewers read it when they decide again.");
+        }
+
+        if (TextRules.Check("comment", reason) is { } unstorable)
+        {
+            return WriteResult<Memory>.Fail([unstorable]);
+        }
+
+        if (reason.Length > 3900)
+        {
+            return WriteResult<Memory>.Fail("comment", "A reason has at most 3900 characters.");
+        }
+
+        var (memory, served, failure) = await LoadAsync(memoryId, actor, expectedVersion, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var permission = MemoryLifecycle.CanSendBack(actor, Facts(memory!, served!));
+        if (!permission.Allowed)
+        {
+            return memory!.ArchivedAt is not null ? WriteResult<Memory>.Conflict(permission.Reason!) : Refused(served!, permission);
+        }
+
+        var now = clock.GetUtcNow();
+        var copy = new MemoryRevision
+        {
+            Id = Guid.CreateVersion7(), MemoryId = memory!.Id, Number = served!.Number + 1, State = RevisionState.InReview, AuthorId = served.AuthorId,
+            CreatedAt = now, SubmittedAt = now, Title = served.Title, ContentJson = served.ContentJson, SourceDomain = served.SourceDomain,
+            SourceTaskRef = served.SourceTaskRef, SourceModel = served.SourceModel, Outcome = served.Outcome, Tags = [.. served.Tags],
+            AbstractionScore = served.AbstractionScore, AbstractionFindings = served.AbstractionFindings, Embedding = served.Embedding, EmbeddingModel = served.EmbeddingModel,
+        };
+        served.State = RevisionState.Superseded;
+        memory.Revisions.Add(copy);
+        db.MemoryRevisions.Add(copy);
+        memory.LatestRevisionId = copy.Id;
+        memory.ApprovedRevisionId = null;
+        memory.Status = MemoryStatus.InReview;
+        _poolChanges.Add(memory.Id);
+        Touch(memory);
+        db.MemoryReviews.Add(new MemoryReview
+        {
+            Id = Guid.CreateVersion7(), MemoryId = memory.Id, RevisionId = copy.Id, ReviewerId = actor.UserId,
+            Decision = ReviewDecision.Comment, Comment = "Sent back to review: " + reason, At = now,
+        });
+        audit.Record(db, actor.UserId, "memory.sent-back-to-review", "memory", memory.Id.ToString(), Details(copy.Number, RevisionState.Approved, RevisionState.InReview, reason));
+        return await SaveChangesAsync(memory, cancellationToken);
+    }
+
     /// <summary>A comment on the newest revision, in the memory's review thread.</summary>
     public async Task<WriteResult<MemoryReview>> CommentAsync(Actor actor, Guid memoryId, string comment, CancellationToken cancellationToken = default)
     {

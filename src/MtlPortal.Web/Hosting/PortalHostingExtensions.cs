@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using MtlPortal.Agents;
 using MtlPortal.Benchmarks;
+using MtlPortal.Dashboards;
 using MtlPortal.Embeddings;
 using MtlPortal.Llm;
 using MtlPortal.Memories;
@@ -34,6 +35,8 @@ public static class PortalHostingExtensions
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddPortalServices(builder.Configuration);
         builder.Services.AddPortalRetrieval();
+        builder.Services.AddPortalImpact();
+        builder.Services.AddPortalPoolHealth();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
 
