@@ -1,6 +1,7 @@
 using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Api;
 using MtlPortal.Web.Cli;
+using MtlPortal.Web.Generation;
 using MtlPortal.Web.Components;
 using MtlPortal.Web.Hosting;
 using MtlPortal.Web.Mcp;
@@ -19,6 +20,7 @@ builder.AddPortalUi();
 builder.AddPortalApi();
 builder.AddPortalMcpHttp();
 builder.AddPortalRunner();
+builder.AddPortalGeneration();
 
 var app = builder.Build();
 app.UsePortalPipeline();
@@ -29,6 +31,7 @@ app.MapPortalApi();
 app.MapPortalMcp();
 app.MapRunsApi();
 app.MapModelConnectionsApi();
+app.MapGenerationApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();
