@@ -382,7 +382,7 @@ public static partial class TrajectoryParser
                     continue;
                 }
 
-                if (root.EnumerateObject().FirstOrDefault(p => !JsonlFields.Contains(p.Name)) is { Name: { } unknown } && unknown.Length > 0)
+                if (root.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !JsonlFields.Contains(n)) is { } unknown)
                 {
                     throw new FormatProblem(unknown, $"is not a field of a trajectory record (fields: {string.Join(", ", JsonlFields)}).");
                 }
@@ -396,7 +396,7 @@ public static partial class TrajectoryParser
                         throw new FormatProblem($"steps[{i}]", "is not an object with thought, action and observation.");
                     }
 
-                    if (step.EnumerateObject().FirstOrDefault(p => !StepFields.Contains(p.Name)) is { Name: { } extra } && extra.Length > 0)
+                    if (step.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !StepFields.Contains(n)) is { } extra)
                     {
                         throw new FormatProblem($"steps[{i}].{extra}", "is not a field of a step (fields: thought, action, observation).");
                     }
