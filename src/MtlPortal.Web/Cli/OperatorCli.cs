@@ -57,6 +57,12 @@ public static class OperatorCli
         new("worker", Runs.RunCommands.WorkerUsage,
             "Work on queued attempts of every run, beside the portal, until stopped (Ctrl+C); another machine joins through the same ConnectionStrings:Portal.",
             [], Runs.RunCommands.WorkerAsync),
+        new("import-trajectories", Generation.GenerationCommands.ImportUsage,
+            "Import agent trajectories (docs/trajectory-jsonl.md describes the formats) as the user EMAIL. D is the source domain of records that name none; M the model of records whose format does not say. A file with any invalid record imports nothing; errors are by record.",
+            Generation.GenerationCommands.ImportOptions, Generation.GenerationCommands.ImportTrajectoriesAsync) { Arguments = ["file"] },
+        new("generate-memories", Generation.GenerationCommands.GenerateUsage,
+            "Generate memories of the given kinds (default: insight) from a finished run's attempts or from a trajectory file, with a model connection, into team T's review queue as the user EMAIL. Trajectories without a verdict are judged first by a strict LLM judge. With --wait it also works on the job, printing progress.",
+            Generation.GenerationCommands.GenerateOptions, Generation.GenerationCommands.GenerateMemoriesAsync) { Flags = ["wait"] },
     ];
 
     /// <summary>True when the arguments name an operator command (or ask for help) rather than starting the web host.</summary>

@@ -327,7 +327,7 @@ internal static class RunCommands
     /// A host with what running attempts needs (pool index, search and its log, sandbox, runner), on the database the
     /// command already resolved: its connection string is handed over, so an embedded server is not started twice.
     /// </summary>
-    private static IHost BuildRunnerHost(CliContext context, bool work)
+    internal static IHost BuildRunnerHost(CliContext context, bool work)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.AddConfiguration(context.Services.GetRequiredService<IConfiguration>());
@@ -346,6 +346,7 @@ internal static class RunCommands
         builder.Services.AddPortalAgentSearch();
         builder.Services.AddPortalSandbox();
         builder.Services.AddPortalRunWorker();
+        MtlPortal.Generation.GenerationServiceCollectionExtensions.AddPortalGeneration(builder.Services);
         return builder.Build();
     }
 }
