@@ -59,6 +59,8 @@ public sealed class TrajectoryImporter(IDbContextFactory<PortalDbContext> contex
             missingDomain.Add(new TrajectoryError("the import", domain?.Length > Provenance.DomainMax ? "domain" : "model", "is too long."));
         }
 
+        missingDomain.AddRange(Validation.TextRules.Check([("domain", domain), ("model", model), ("name", request.FileName)])
+            .Select(e => new TrajectoryError("the import", e.Field, e.Message)));
         if (missingDomain.Count > 0)
         {
             return new TrajectoryImportResult([], missingDomain);
