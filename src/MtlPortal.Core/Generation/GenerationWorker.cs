@@ -81,6 +81,7 @@ public sealed class GenerationWorker(
                 }
 
                 await SaveProgressAsync(db, jobId, index + 1, progress, problems, connection, cancellationToken);
+                db.ChangeTracker.Clear();
             }
 
             await FinishAsync(db, jobId, GenerationStatus.Completed, null, cancellationToken);
@@ -89,6 +90,12 @@ public sealed class GenerationWorker(
         {
             logger.LogWarning("Generation job {JobId} failed: {Message}", jobId, e.Message);
             await FinishAsync(db, jobId, GenerationStatus.Failed, e.Message, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not retried (a retry would repeat model calls); the job says what went wrong instead of staying "running".
+            logger.LogError(e, "Generation job {JobId} failed.", jobId);
+            await FinishAsync(db, jobId, GenerationStatus.Failed, $"The job failed unexpectedly: {e.Message}", CancellationToken.None);
         }
     }
 

@@ -201,6 +201,23 @@ public sealed class GenerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FailingModelServer_FailsTheJobWithTheServersMessage_AndSavesNothing()
+    {
+        _portal.Llm.FailRequests(400);
+        var client = await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesWrite);
+        var id = await ImportAsync(client, "domain=toy", """{"task":"Count the lines","verdict":"passed","steps":[{"action":"wc -l f","observation":"3 f"}]}""");
+
+        var job = await StartAsync(client, new { source = new { trajectoryIds = new[] { id } }, kinds = new[] { "insight" }, team = "Alpha" });
+        var view = await FinishedAsync(client, job);
+
+        Assert.Equal("failed", view.GetProperty("status").GetString());
+        Assert.Contains("HTTP 400", view.GetProperty("statusReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, view.GetProperty("memoriesCreated").GetInt32());
+        await using var db = await DbAsync();
+        Assert.False(await db.Set<GeneratedMemory>().AnyAsync(l => l.JobId == job));
+    }
+
+    [Fact]
     public async Task BulkReview_ApprovesForAnotherReviewer_RefusesTheAuthorsOwn_AndApprovedAreServed()
     {
         AnswerEveryKind();
