@@ -1,6 +1,7 @@
 using MtlPortal.Web.Accounts;
 using MtlPortal.Web.Api;
 using MtlPortal.Web.Cli;
+using MtlPortal.Web.Generation;
 using MtlPortal.Web.Components;
 using MtlPortal.Web.Dashboards;
 using MtlPortal.Web.Hosting;
@@ -21,6 +22,7 @@ builder.AddPortalApi();
 builder.AddPortalMcpHttp();
 builder.AddPortalRunner();
 builder.AddPortalDashboards();
+builder.AddPortalGeneration();
 
 var app = builder.Build();
 app.UsePortalPipeline();
@@ -34,6 +36,7 @@ app.MapModelConnectionsApi();
 app.MapDashboardsApi();
 app.MapImpactApi();
 app.MapPoolHealthApi();
+app.MapGenerationApi();
 app.MapPortalUi();
 
 return await app.RunPortalAsync();

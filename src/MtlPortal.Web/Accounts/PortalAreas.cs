@@ -26,6 +26,7 @@ public static class PortalAreas
         new("Pool", "pool", Icons.Material.Filled.Inventory2, PoolPolicy, PortalRoles.All),
         new("Contribute", "contribute", Icons.Material.Filled.EditNote, ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
         new("My memories", "memories/mine", Icons.Material.Filled.FolderShared, ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
+        new("Trajectories", "trajectories", Icons.Material.Filled.Timeline, ContributePolicy, [PortalRoles.Contributor, PortalRoles.Admin]),
         new("Import and export", "memories/transfer", Icons.Material.Filled.SwapVert, TransferPolicy, PortalRoles.All),
         new("Review queue", "review", Icons.Material.Filled.FactCheck, ReviewPolicy, [PortalRoles.Reviewer, PortalRoles.Admin]),
         new("Benchmarks", "benchmarks", Icons.Material.Filled.Quiz, RunsPolicy, PortalRoles.All),

@@ -33,6 +33,8 @@ internal static class OperatorCommands
             RunStatusCommand.Create(host),
             AddModelCommand.Create(host),
             WorkerCommand.Create(host),
+            Generation.GenerationCommands.CreateImport(host),
+            Generation.GenerationCommands.CreateGenerate(host),
         ];
         foreach (var command in commands)
         {

@@ -1,5 +1,6 @@
 using MtlPortal.Agents;
 using MtlPortal.Auditing;
+using MtlPortal.Generation;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
@@ -35,6 +36,7 @@ internal static class RunnerHost
         builder.Services.AddPortalAgentSearch();
         builder.Services.AddPortalSandbox();
         builder.Services.AddPortalRunWorker();
+        builder.Services.AddPortalGeneration();
         return builder.Build();
     }
 }
