@@ -11,7 +11,7 @@ namespace MtlPortal.Retrieval;
 
 /// <summary>
 /// Keeps <see cref="ApprovedPoolIndex"/> equal to the approved pool in the database: a full load at start-up,
-/// then one row per PostgreSQL notification on <see cref="MemoryWorkflow.PoolChannel"/>. Every instance listens,
+/// then one row per PostgreSQL notification on <see cref="MemoryWriter.PoolChannel"/>. Every instance listens,
 /// the one that made the change included, so a second portal on the same database serves a new approval as
 /// soon as it commits. After a lost connection it reloads everything, since notifications may have been missed.
 /// </summary>
@@ -63,7 +63,7 @@ public sealed class PoolIndexService(
                         pending.Enqueue(id);
                     }
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {MemoryWorkflow.PoolChannel}", listener))
+                await using (var listen = new NpgsqlCommand($"LISTEN {MemoryWriter.PoolChannel}", listener))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }

@@ -5,6 +5,7 @@ using MtlPortal.Agents;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Transfer;
 using MtlPortal.Persistence;
+using MtlPortal.Reviews;
 using MtlPortal.Retrieval;
 using MtlPortal.Validation;
 
@@ -161,7 +162,7 @@ public static class AgentApi
     }
 
     public static async Task<IResult> SubmitMemoryAsync(
-        HttpContext context, IServiceProvider services, IDbContextFactory<PortalDbContext> contexts)
+        HttpContext context, MemoryAuthoring authoring, IDbContextFactory<PortalDbContext> contexts)
     {
         var (text, problem) = await ApiJson.ReadTextAsync(context.Request, MaxMemoryBodyBytes);
         if (problem is not null)
@@ -187,9 +188,7 @@ public static class AgentApi
             }
         }
 
-        await using var scope = services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>()
-            .SaveAsync(caller.Actor, null, new MemoryDraft(record.Content, record.Provenance, teamId), submit: true, cancellationToken: context.RequestAborted);
+        var result = await authoring.SubmitNewAsync(caller.Actor, new MemoryDraft(record.Content, record.Provenance, teamId), context.RequestAborted);
         if (!result.Succeeded)
         {
             return Failure(result);
@@ -206,7 +205,7 @@ public static class AgentApi
             .Select(m => new QueueItem(m.Id, Lower(m.Kind), m.Title, m.Team, m.Author, m.SourceDomain, m.SourceModel, Math.Round(m.AbstractionScore, 3), m.SubmittedAt, m.Revision, m.Version))
             .ToList());
 
-    public static async Task<IResult> ReviewAsync(Guid id, HttpContext context, IServiceProvider services)
+    public static async Task<IResult> ReviewAsync(Guid id, HttpContext context, ReviewDecisions reviews)
     {
         var (body, problem) = await ApiJson.ReadAsync<ReviewBody>(context.Request);
         if (problem is not null)
@@ -226,9 +225,7 @@ public static class AgentApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["decision"] = ["decision is approve, reject or request_changes."] });
         }
 
-        await using var scope = services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>()
-            .ReviewAsync(context.ApiCaller().Actor, id, decision.Value, body.Comment, body.ExpectedVersion, context.RequestAborted);
+        var result = await reviews.DecideAsync(context.ApiCaller().Actor, id, decision.Value, body.Comment, body.ExpectedVersion, context.RequestAborted);
         return result.Succeeded
             ? TypedResults.Ok(new ReviewedMemory(id, Lower(result.Value!.Status), result.Value.Version))
             : Failure(result);

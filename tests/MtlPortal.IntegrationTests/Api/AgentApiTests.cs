@@ -22,7 +22,7 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     {
         var draft = MemoryPortal.Insight(title, content) with { Provenance = new Provenance(domain, null, "gpt-5-mini", SourceOutcome.Success, []) };
         var id = await portal.SubmittedAsync(draft: draft);
-        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         Assert.True(approved.Succeeded);
         return id;
     }
@@ -107,14 +107,14 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     [Fact]
     public async Task NoEndpoint_EverServesAMemoryThatIsNotApproved()
     {
-        var draft = (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, MemoryPortal.Insight("Never served draft"), submit: false))).Value!.Id;
+        var draft = (await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, MemoryPortal.Insight("Never served draft"), submit: false))).Value!.Id;
         var inReview = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Never served review"));
         var changes = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Never served changes"));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, changes, ReviewDecision.RequestChanges, "Again."));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, changes, ReviewDecision.RequestChanges, "Again."));
         var rejected = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Never served rejected"));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, rejected, ReviewDecision.Reject, "No."));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, rejected, ReviewDecision.Reject, "No."));
         var archived = await ApprovedAsync("Never served archived");
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, archived, null));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, archived, null));
         var unapproved = new[] { draft, inReview, changes, rejected, archived };
         var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesRead);
 

@@ -55,7 +55,7 @@ public sealed partial class ContributePage : IDisposable
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required MemoryAuthoring Authoring { get; init; }
 
     [Inject]
     public required IDbContextFactory<PortalDbContext> Db { get; init; }
@@ -215,9 +215,7 @@ public sealed partial class ContributePage : IDisposable
         try
         {
             var actor = await ActorAsync();
-            await using var scope = Scopes.CreateAsyncScope();
-            var workflow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
-            var result = await workflow.SaveAsync(actor, MemoryId, _form.ToDraft(), submit, _version);
+            var result = await Authoring.SaveAsync(actor, MemoryId, _form.ToDraft(), submit, _version);
             if (!result.Succeeded)
             {
                 _server?.Show(result.Errors);

@@ -6,6 +6,7 @@ using Microsoft.JSInterop;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
 using MtlPortal.Persistence;
+using MtlPortal.Reviews;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
@@ -53,7 +54,7 @@ public sealed partial class ReviewQueue
     public required IDbContextFactory<PortalDbContext> Db { get; init; }
 
     [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required ReviewDecisions Reviews { get; init; }
 
     [Inject]
     public required ActorDirectory Actors { get; init; }
@@ -323,26 +324,26 @@ public sealed partial class ReviewQueue
     private async Task MarkDuplicateAsync(SimilarMemory original)
     {
         var details = _details!;
-        var (failure, message) = await WriteAsync((workflow, actor) =>
-            workflow.MarkDuplicateAsync(actor, details.Id, original.MemoryId, _actions?.Comment, details.Version));
+        var (failure, message) = await WriteAsync(actor =>
+            Reviews.MarkDuplicateAsync(actor, details.Id, original.MemoryId, _actions?.Comment, details.Version));
         await AfterWriteAsync(details.Id, "Rejected as a duplicate", $"of “{original.Title}”", failure, message, leavesQueue: true);
     }
 
     private async Task SetSupersedesAsync(SimilarMemory? old)
     {
         var details = _details!;
-        var (failure, message) = await WriteAsync((workflow, actor) =>
-            workflow.SetSupersedesAsync(actor, details.Id, old?.MemoryId, details.Version));
+        var (failure, message) = await WriteAsync(actor =>
+            Reviews.SetSupersedesAsync(actor, details.Id, old?.MemoryId, details.Version));
         var summary = old is null ? "No longer supersedes anything" : "Marked as superseding";
         await AfterWriteAsync(details.Id, summary, old is null ? details.Latest.Content.DisplayTitle : $"“{old.Title}”, archived once this is approved", failure, message, leavesQueue: false);
     }
 
-    private async Task<(WriteFailure Failure, string? Message)> WriteAsync(Func<MemoryWorkflow, Actor, Task<WriteResult<Memory>>> write)
+    private async Task<(WriteFailure Failure, string? Message)> WriteAsync(Func<Actor, Task<WriteResult<Memory>>> write)
     {
         _busy = true;
         try
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, write);
+            var result = await Actors.AsCurrentUserAsync(AuthenticationState, write);
             return (result.Failure, result.Message());
         }
         finally
