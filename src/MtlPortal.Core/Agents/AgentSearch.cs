@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
+using MtlPortal.Teams;
 using MtlPortal.Validation;
 
 namespace MtlPortal.Agents;
@@ -175,7 +176,7 @@ public sealed class AgentSearch(PoolIndexService pool, MemoryAnalyzer analyzer, 
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var byName = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Name, t => t.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var byName = await db.Teams.IdsByNameAsync(cancellationToken);
         _teams = (clock.GetUtcNow(), byName);
         return byName;
     }

@@ -17,6 +17,7 @@ public static class MemoriesServiceCollectionExtensions
         services.AddSingleton<MemoryWriter>();
         services.AddSingleton<MemoryAuthoring>();
         services.AddSingleton<Reviews.ReviewDecisions>();
+        services.AddSingleton<Reviews.PendingReviews>();
         services.AddSingleton<MemoryBatchImport>();
         services.AddSingleton<MemoryQueries>();
         services.AddSingleton<LatestRevisionQueries>();

@@ -161,8 +161,8 @@ public sealed class PoolIndexService(
     }
 
     private static IQueryable<ServedRow> ServedRows(PortalDbContext db, Guid? memoryId = null) =>
-        from m in db.Memories.AsNoTracking()
-        where m.ApprovedRevisionId != null && m.ArchivedAt == null && (memoryId == null || m.Id == memoryId)
+        from m in db.Memories.AsNoTracking().Served()
+        where memoryId == null || m.Id == memoryId
         join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
         select new ServedRow(m.Id, m.Kind, r.SourceDomain, m.TeamId, r.SourceModel, r.AbstractionScore, r.Embedding, r.EmbeddingModel,
             r.Id, r.Number, r.ContentJson, r.SourceTaskRef, r.Outcome, r.Tags, m.Team!.Name, r.DecidedAt ?? m.UpdatedAt);

@@ -257,7 +257,7 @@ public sealed class UserAdministration(PortalDbContext db, UserManager<PortalUse
             return WriteResult<Team>.Fail("Name", $"A team name has at most {Team.NameMaxLength} characters.");
         }
 
-        if (await db.Teams.AnyAsync(t => t.Name.ToLower() == trimmed.ToLower(), cancellationToken))
+        if (await db.Teams.FindIdByNameAsync(trimmed, cancellationToken) is not null)
         {
             return WriteResult<Team>.Fail("Name", $"A team named '{trimmed}' already exists.");
         }
@@ -328,7 +328,7 @@ public sealed class UserAdministration(PortalDbContext db, UserManager<PortalUse
 
         foreach (var teamName in request.TeamNames.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var team = await db.Teams.FirstOrDefaultAsync(t => t.Name.ToLower() == teamName.ToLower(), cancellationToken);
+            var team = await db.Teams.FindIdByNameAsync(teamName, cancellationToken) is { } teamId ? await db.Teams.FindAsync([teamId], cancellationToken) : null;
             if (team is null)
             {
                 var createdTeam = await CreateTeamAsync(teamName, actor, cancellationToken);

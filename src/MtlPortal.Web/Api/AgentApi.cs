@@ -7,6 +7,7 @@ using MtlPortal.Memories.Transfer;
 using MtlPortal.Persistence;
 using MtlPortal.Reviews;
 using MtlPortal.Retrieval;
+using MtlPortal.Teams;
 using MtlPortal.Validation;
 
 namespace MtlPortal.Web.Api;
@@ -134,7 +135,7 @@ public static class AgentApi
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.Memories.AsNoTracking().Where(m => m.ApprovedRevisionId != null && m.ArchivedAt == null);
+        var query = db.Memories.AsNoTracking().Served();
         if (kindFilter is { } only)
         {
             query = query.Where(m => m.Kind == only);
@@ -181,7 +182,7 @@ public static class AgentApi
         if (record.Team is { } teamName)
         {
             await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
-            teamId = await db.Teams.Where(t => t.Name == teamName).Select(t => (Guid?)t.Id).FirstOrDefaultAsync(context.RequestAborted);
+            teamId = await db.Teams.FindIdByNameAsync(teamName, context.RequestAborted);
             if (teamId is null)
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["team"] = [$"There is no team '{teamName}'."] });
@@ -200,8 +201,8 @@ public static class AgentApi
             new SubmittedMemory(memory.Id, Lower(memory.Status), revision.Number, Math.Round(revision.AbstractionScore, 3), revision.AbstractionFindings));
     }
 
-    public static async Task<IResult> ReviewQueueAsync(HttpContext context, MemoryQueries queries) =>
-        TypedResults.Ok((await queries.ReviewQueueAsync(context.ApiCaller().Actor, new ReviewQueueFilter(), context.RequestAborted))
+    public static async Task<IResult> ReviewQueueAsync(HttpContext context, PendingReviews pending) =>
+        TypedResults.Ok((await pending.QueueAsync(context.ApiCaller().Actor, new ReviewQueueFilter(), context.RequestAborted))
             .Select(m => new QueueItem(m.Id, Lower(m.Kind), m.Title, m.Team, m.Author, m.SourceDomain, m.SourceModel, Math.Round(m.AbstractionScore, 3), m.SubmittedAt, m.Revision, m.Version))
             .ToList());
 

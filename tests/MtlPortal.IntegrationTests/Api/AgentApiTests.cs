@@ -210,6 +210,20 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     }
 
     [Fact]
+    public async Task SubmitMemory_NamesItsTeamInAnyCase_AsImportAndSearchDo()
+    {
+        var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesWrite);
+        var line = """{"kind":"insight","title":"Team named in lower case","description":"Check how the environment runs its tests.","content":"Look for the project's test command before writing code.","sourceDomain":"api-test","sourceModel":"human","team":"alpha"}""";
+
+        var response = await client.PostAsync("/api/v1/memories", new StringContent(line, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await JsonAsync(response)).GetProperty("id").GetGuid();
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal("Alpha", await db.Memories.Where(m => m.Id == id).Select(m => m.Team!.Name).SingleAsync());
+    }
+
+    [Fact]
     public async Task SubmitMemory_InvalidLine_Is400WithFieldErrors()
     {
         var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesWrite);

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Llm;
 using MtlPortal.Persistence;
+using MtlPortal.Teams;
 
 namespace MtlPortal.Memories.Transfer;
 
@@ -203,13 +204,7 @@ public sealed class MemoryImporter(MemoryBatchImport batch, IDbContextFactory<Po
     private async Task<Dictionary<string, Guid>> TeamsAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var teams = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
-        foreach (var team in await db.Teams.AsNoTracking().Select(t => new { t.Name, t.Id }).ToListAsync(cancellationToken))
-        {
-            teams.TryAdd(team.Name, team.Id);
-        }
-
-        return teams;
+        return await db.Teams.IdsByNameAsync(cancellationToken);
     }
 
     private static ImportError ToImportError(BatchError error, List<(int Line, NewMemory Memory)> items) => new(

@@ -58,6 +58,9 @@ public sealed partial class ContributePage : IDisposable
     public required MemoryAuthoring Authoring { get; init; }
 
     [Inject]
+    public required LatestRevisionQueries Revisions { get; init; }
+
+    [Inject]
     public required IDbContextFactory<PortalDbContext> Db { get; init; }
 
     [Inject]
@@ -116,9 +119,10 @@ public sealed partial class ContributePage : IDisposable
             }
 
             var latest = details.Latest;
-            var canEdit = latest.State == RevisionState.Draft
-                ? MemoryLifecycle.CanEditDraft(actor, Facts(details, latest))
-                : MemoryLifecycle.CanRevise(actor, Facts(details, latest));
+            var standing = await Revisions.StandingAsync(actor, id);
+            var canEdit = standing is null ? Permission.No("That memory does not exist, or you cannot see it.")
+                : latest.State == RevisionState.Draft ? MemoryLifecycle.CanEditDraft(actor, standing.Facts)
+                : MemoryLifecycle.CanRevise(actor, standing.Facts);
             if (!canEdit.Allowed)
             {
                 _loadError = canEdit.Reason;
@@ -147,10 +151,6 @@ public sealed partial class ContributePage : IDisposable
 
     private async Task<Actor> ActorAsync() =>
         await Actors.CurrentAsync(AuthenticationState) ?? throw new InvalidOperationException(ActorLookup.NoActorMessage);
-
-    private static LifecycleFacts Facts(MemoryDetails details, RevisionView revision) => new(
-        details.AuthorId, details.TeamId, details.ArchivedAt is not null, details.ApprovedRevisionId is not null,
-        revision.AuthorId, revision.State, revision.Id == details.LatestRevisionId, []);
 
     /// <summary>Re-lints and re-checks similar memories once the contributor pauses typing.</summary>
     private void ScheduleAnalysis()

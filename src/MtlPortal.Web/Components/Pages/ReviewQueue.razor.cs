@@ -57,6 +57,9 @@ public sealed partial class ReviewQueue
     public required ReviewDecisions Reviews { get; init; }
 
     [Inject]
+    public required PendingReviews Pending { get; init; }
+
+    [Inject]
     public required ActorDirectory Actors { get; init; }
 
     [Inject]
@@ -229,10 +232,10 @@ public sealed partial class ReviewQueue
 
     private async Task LoadQueueAsync(Actor actor)
     {
-        var all = await Queries.ReviewQueueAsync(actor, new ReviewQueueFilter());
+        var all = await Pending.QueueAsync(actor, new ReviewQueueFilter());
         _waiting = all.Count;
         _domains = [.. all.Select(m => m.SourceDomain).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)];
-        _queue = IsFiltered ? await Queries.ReviewQueueAsync(actor, new ReviewQueueFilter(_teamId, _kind, _domain)) : all;
+        _queue = IsFiltered ? await Pending.QueueAsync(actor, new ReviewQueueFilter(_teamId, _kind, _domain)) : all;
     }
 
     /// <summary>
