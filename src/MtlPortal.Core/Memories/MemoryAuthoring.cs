@@ -40,7 +40,7 @@ public sealed class MemoryAuthoring(MemoryWriter writer, MemoryAnalyzer analyzer
 
         var analysis = await analyzer.AnalyzeAsync(content, cancellationToken);
         await using var change = await writer.BeginAsync(cancellationToken);
-        if (submit && await AbstractionGateAsync(change.Db, content.Kind, analysis.Abstraction.Score, cancellationToken) is { } gate)
+        if (submit && await AbstractionGateAsync(content.Kind, analysis.Abstraction.Score, cancellationToken) is { } gate)
         {
             return WriteResult<Memory>.Fail("", gate);
         }
@@ -66,7 +66,7 @@ public sealed class MemoryAuthoring(MemoryWriter writer, MemoryAnalyzer analyzer
             return permission.Refuse<Memory>();
         }
 
-        if (await AbstractionGateAsync(change.Db, memory!.Kind, latest!.AbstractionScore, cancellationToken) is { } gate)
+        if (await AbstractionGateAsync(memory!.Kind, latest!.AbstractionScore, cancellationToken) is { } gate)
         {
             return WriteResult<Memory>.Fail("", gate);
         }
@@ -159,14 +159,14 @@ public sealed class MemoryAuthoring(MemoryWriter writer, MemoryAnalyzer analyzer
         return exists;
     }
 
-    private async Task<string?> AbstractionGateAsync(PortalDbContext db, MemoryKind kind, double score, CancellationToken cancellationToken)
+    private async Task<string?> AbstractionGateAsync(MemoryKind kind, double score, CancellationToken cancellationToken)
     {
         if (kind != MemoryKind.Insight)
         {
             return null;
         }
 
-        return AbstractionGate(await settingsStore.GetAsync(db, cancellationToken), kind, score);
+        return AbstractionGate(await settingsStore.GetAsync(cancellationToken), kind, score);
     }
 
     private static async Task<WriteResult<Memory>> CreateAsync(MemoryChange change, Actor actor, MemoryContent content, Provenance provenance, Guid? teamId, MemoryAnalysis analysis, bool submit, CancellationToken cancellationToken)

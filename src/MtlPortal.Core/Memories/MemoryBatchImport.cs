@@ -135,7 +135,7 @@ public sealed class MemoryBatchImport(MemoryWriter writer, MemoryAnalyzer analyz
         }
 
         // Read once for the whole batch, which may check thousands of insights and name the same team throughout.
-        var settings = await settingsStore.GetAsync(change.Db, cancellationToken);
+        var settings = await settingsStore.GetAsync(cancellationToken);
         var knownTeams = new Dictionary<Guid, bool>();
         var errors = new List<BatchError>();
         var reports = new AbstractionReport[drafts.Count];

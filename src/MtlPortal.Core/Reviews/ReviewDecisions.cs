@@ -160,7 +160,7 @@ public sealed class ReviewDecisions(MemoryWriter writer, ReviewSettingsStore set
                 : permission.Refuse<Memory>();
         }
 
-        var settings = await settingsStore.GetAsync(change.Db, cancellationToken);
+        var settings = await settingsStore.GetAsync(cancellationToken);
         var now = change.Now;
         // Added through the DbSet: a new row reached only through a navigation, with its key already set, would be
         // taken for an existing one.

@@ -223,7 +223,7 @@ public class ReviewSettingsTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         await using var scope = portal.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var saved = await scope.ServiceProvider.GetRequiredService<ReviewSettingsStore>().SaveAsync(db, settings, portal.AdminId);
+        var saved = await scope.ServiceProvider.GetRequiredService<ReviewSettingsStore>().SaveAsync(settings, portal.AdminId);
         Assert.True(saved.Succeeded);
     }
 

@@ -102,7 +102,7 @@ public sealed partial class ContributePage : IDisposable
         var actor = await ActorAsync();
         await using (var db = await Db.CreateDbContextAsync())
         {
-            _settings = await SettingsStore.GetAsync(db);
+            _settings = await SettingsStore.GetAsync();
             _teams = actor.IsAdmin
                 ? await db.Teams.OrderBy(t => t.Name).ToListAsync()
                 : await db.Teams.Where(t => actor.TeamIds.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync();

@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.EntityFrameworkCore;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
-using MtlPortal.Persistence;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
@@ -27,9 +25,6 @@ public sealed partial class MemoryDetail
 
     [Inject]
     public required LatestRevisionQueries Revisions { get; init; }
-
-    [Inject]
-    public required IDbContextFactory<PortalDbContext> Db { get; init; }
 
     [Inject]
     public required MemoryAuthoring Authoring { get; init; }
@@ -63,10 +58,7 @@ public sealed partial class MemoryDetail
 
     protected override async Task OnParametersSetAsync()
     {
-        await using (var db = await Db.CreateDbContextAsync())
-        {
-            _minimumInsightScore = (await SettingsStore.GetAsync(db)).MinInsightAbstraction;
-        }
+        _minimumInsightScore = (await SettingsStore.GetAsync()).MinInsightAbstraction;
 
         await LoadAsync();
     }

@@ -95,7 +95,7 @@ public sealed partial class ReviewQueue
 
         await using (var db = await Db.CreateDbContextAsync())
         {
-            _settings = await SettingsStore.GetAsync(db);
+            _settings = await SettingsStore.GetAsync();
             var reviewed = actor.IsAdmin ? null : actor.IsReviewer ? actor.TeamIds.ToList() : [];
             _teams = await db.Teams.AsNoTracking()
                 .Where(t => reviewed == null || reviewed.Contains(t.Id))
