@@ -273,6 +273,48 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     }
 
     [Fact]
+    public async Task Feedback_ReportedManyTimesAtOnceForOneSearch_IsRecordedOnce_AndTheOthersGet409()
+    {
+        await ApprovedAsync("Feedback sent at once");
+        var client = await portal.KeyClientAsync(portal.Colleague, ApiScopes.MemoriesRead, ApiScopes.FeedbackWrite);
+        var search = await JsonAsync(await client.PostAsJsonAsync(Search, new { query = "Feedback sent at once: run the project's own checks", k = 3 }));
+        var retrievalId = search.GetProperty("retrievalId").GetGuid();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PostAsJsonAsync("/api/v1/feedback", new { retrievalId, outcome = i % 2 == 0 ? "success" : "failure" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("already reported", (await JsonAsync(refused)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(1, await db.Feedback.CountAsync(f => f.RetrievalId == retrievalId));
+    }
+
+    [Fact]
+    public async Task Feedback_TheDatabaseItselfTakesOneOutcomePerSearch()
+    {
+        await ApprovedAsync("Feedback kept by the database");
+        var client = await portal.KeyClientAsync(portal.Colleague, ApiScopes.MemoriesRead, ApiScopes.FeedbackWrite);
+        var search = await JsonAsync(await client.PostAsJsonAsync(Search, new { query = "Feedback kept by the database", k = 3 }));
+        var retrievalId = search.GetProperty("retrievalId").GetGuid();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/feedback", new { retrievalId, outcome = "success" })).StatusCode);
+
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var first = await db.Feedback.AsNoTracking().SingleAsync(f => f.RetrievalId == retrievalId);
+        db.Feedback.Add(new Feedback
+        {
+            Id = Guid.CreateVersion7(), RetrievalId = retrievalId, UserId = first.UserId, Outcome = SourceOutcome.Failure, MemoryIds = [], At = DateTimeOffset.UtcNow,
+        });
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        Assert.Equal(Npgsql.PostgresErrorCodes.UniqueViolation, Assert.IsType<Npgsql.PostgresException>(refused.InnerException).SqlState);
+    }
+
+    [Fact]
     public async Task ListMemories_PagesWithACursor_ThroughTheWholeApprovedPool()
     {
         for (var i = 0; i < 5; i++)
