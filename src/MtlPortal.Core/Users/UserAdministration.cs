@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
 using MtlPortal.Persistence;
 using MtlPortal.Teams;
@@ -380,23 +379,4 @@ public sealed class UserAdministration(PortalDbContext db, UserManager<PortalUse
             : "",
             e.Code is "DuplicateUserName" or "DuplicateEmail" ? "A user with this email already exists." : e.Description))
         .Distinct();
-}
-
-public static class UsersServiceCollectionExtensions
-{
-    /// <summary>Identity's user and role stores on the portal database, its rules, and <see cref="UserAdministration"/>.</summary>
-    public static IdentityBuilder AddPortalUsers(this IServiceCollection services)
-    {
-        services.AddScoped<UserAdministration>();
-        return services.AddIdentityCore<PortalUser>(options =>
-            {
-                options.User.RequireUniqueEmail = true;
-                options.Password.RequiredLength = 8;
-                options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-            })
-            .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<PortalDbContext>();
-    }
 }
