@@ -9,7 +9,8 @@ public static class UsersServiceCollectionExtensions
     /// <summary>Identity's user and role stores on the portal database, its rules, and <see cref="UserAdministration"/>.</summary>
     public static IdentityBuilder AddPortalUsers(this IServiceCollection services)
     {
-        services.AddScoped<UserAdministration>();
+        services.AddScoped<UserChanges>();
+        services.AddSingleton<UserAdministration>();
         return services.AddIdentityCore<PortalUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
