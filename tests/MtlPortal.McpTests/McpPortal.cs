@@ -8,7 +8,7 @@ namespace MtlPortal.McpTests;
 
 /// <summary>
 /// The portal on a real loopback port, as an agent's MCP server reaches it, with an approved pool of insights from
-/// several domains (approved through <see cref="MemoryWorkflow"/>, four eyes) and an agent user who holds keys.
+/// several domains (approved through <see cref="MemoryWriters"/>, four eyes) and an agent user who holds keys.
 /// </summary>
 public sealed class McpPortal : KestrelPortalFactory
 {
@@ -39,8 +39,8 @@ public sealed class McpPortal : KestrelPortalFactory
             var draft = new MemoryDraft(
                 new InsightContent(title, "A habit that made earlier coding tasks succeed.", content),
                 new Provenance(domain, null, "gpt-5-mini", SourceOutcome.Success, ["testing"]));
-            var id = (await AsAsync(author, (w, a) => w.SaveAsync(a, null, draft, submit: true))).Id;
-            await AsAsync(reviewer, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+            var id = (await AsAsync(author, (w, a) => w.Authoring.SaveAsync(a, null, draft, submit: true))).Id;
+            await AsAsync(reviewer, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
             approved[title] = id;
         }
 
@@ -54,11 +54,11 @@ public sealed class McpPortal : KestrelPortalFactory
         return created.Succeeded ? created.Value!.Secret : throw new InvalidOperationException(string.Join("; ", created.Errors));
     }
 
-    private async Task<Memory> AsAsync(string userId, Func<MemoryWorkflow, Actor, Task<MtlPortal.Validation.WriteResult<Memory>>> action)
+    private async Task<Memory> AsAsync(string userId, Func<MemoryWriters, Actor, Task<MtlPortal.Validation.WriteResult<Memory>>> action)
     {
         var actor = await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
         await using var scope = Services.CreateAsyncScope();
-        var result = await action(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor);
+        var result = await action(MemoryWriters.From(scope.ServiceProvider), actor);
         return result.Succeeded ? result.Value! : throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Message)));
     }
 }

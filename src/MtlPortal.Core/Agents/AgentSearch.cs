@@ -6,6 +6,7 @@ using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
 using MtlPortal.Runs;
+using MtlPortal.Teams;
 using MtlPortal.Validation;
 
 namespace MtlPortal.Agents;
@@ -186,7 +187,7 @@ public sealed class AgentSearch(
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var byName = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Name, t => t.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var byName = await db.Teams.IdsByNameAsync(cancellationToken);
         _teams = (clock.GetUtcNow(), byName);
         return byName;
     }

@@ -52,6 +52,6 @@ internal sealed class FeedbackConfiguration : IEntityTypeConfiguration<Feedback>
         feedback.Property(f => f.Note).HasMaxLength(2000);
         feedback.Property(f => f.UserId).HasMaxLength(450).IsRequired();
         feedback.HasOne(f => f.Retrieval).WithMany().HasForeignKey(f => f.RetrievalId).OnDelete(DeleteBehavior.Cascade);
-        feedback.HasIndex(f => f.RetrievalId);
+        feedback.HasIndex(f => f.RetrievalId).IsUnique();
     }
 }

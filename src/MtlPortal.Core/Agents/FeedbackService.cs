@@ -3,6 +3,7 @@ using MtlPortal.Auditing;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Validation;
+using Npgsql;
 
 namespace MtlPortal.Agents;
 
@@ -62,10 +63,9 @@ public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts,
         }
 
         // One outcome per search: a second one would count the same attempt twice in the memories' tallies.
-        if (await db.Feedback.AsNoTracking().Where(f => f.RetrievalId == retrieval.Id).Select(f => (SourceOutcome?)f.Outcome).FirstOrDefaultAsync(cancellationToken) is { } earlier)
+        if (await EarlierOutcomeAsync(db, retrieval.Id, cancellationToken) is { } earlier)
         {
-            return WriteResult<Feedback>.Conflict(
-                $"An outcome ({earlier.ToString().ToLowerInvariant()}) was already reported for this search; each search takes one outcome. Search again for a new task.");
+            return AlreadyReported(earlier);
         }
 
         var used = request.MemoryIds?.Distinct().ToList() ?? [];
@@ -82,7 +82,24 @@ public sealed class FeedbackService(IDbContextFactory<PortalDbContext> contexts,
         };
         db.Feedback.Add(feedback);
         audit.Record(db, caller.UserId, "feedback.recorded", "retrieval", retrieval.Id.ToString(), $"{feedback.Outcome}; used {used.Count} memories; key {caller.KeyName}");
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another report for the same search committed between the check above and this write (the unique
+            // index on the retrieval id keeps the rule); the first one stands.
+            await using var fresh = await contexts.CreateDbContextAsync(cancellationToken);
+            return AlreadyReported(await EarlierOutcomeAsync(fresh, retrieval.Id, cancellationToken) ?? feedback.Outcome);
+        }
+
         return WriteResult<Feedback>.Ok(feedback);
     }
+
+    private static Task<SourceOutcome?> EarlierOutcomeAsync(PortalDbContext db, Guid retrievalId, CancellationToken cancellationToken) =>
+        db.Feedback.AsNoTracking().Where(f => f.RetrievalId == retrievalId).Select(f => (SourceOutcome?)f.Outcome).FirstOrDefaultAsync(cancellationToken);
+
+    private static WriteResult<Feedback> AlreadyReported(SourceOutcome earlier) => WriteResult<Feedback>.Conflict(
+        $"An outcome ({earlier.ToString().ToLowerInvariant()}) was already reported for this search; each search takes one outcome. Search again for a new task.");
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlPortal.Persistence;
@@ -29,7 +28,7 @@ public sealed record RetrievalLogStatus(int Queued, long Written, long Rejected,
 /// (a long outage), new searches wait a moment for room and are then served unlogged, counted in
 /// <see cref="Status"/>. Feedback waits only for its own search: if that is still queued, it is written at once.
 /// </summary>
-public sealed class RetrievalLog(IServiceProvider services, ILogger<RetrievalLog> logger) : BackgroundService
+public sealed class RetrievalLog(IDbContextFactory<PortalDbContext> contexts, ILogger<RetrievalLog> logger) : BackgroundService
 {
     private const int BatchSize = 500;
 
@@ -52,9 +51,6 @@ public sealed class RetrievalLog(IServiceProvider services, ILogger<RetrievalLog
     private long _rejected;
     private long _dropped;
     private volatile string? _failure;
-
-    // Resolved on first use: hosted services are built before the database starts.
-    private IDbContextFactory<PortalDbContext> Contexts => services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
 
     public RetrievalLogStatus Status => new(_pending.Count, Interlocked.Read(ref _written), Interlocked.Read(ref _rejected), Interlocked.Read(ref _dropped), _failure is not null, _failure);
 
@@ -264,7 +260,7 @@ public sealed class RetrievalLog(IServiceProvider services, ILogger<RetrievalLog
     {
         try
         {
-            await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await connection.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -17,7 +17,7 @@ namespace MtlPortal.Generation;
 /// The Hangfire job that works on one <see cref="GenerationJob"/>, trajectory by trajectory: the judge first when the
 /// verdict is unknown, then one model call per kind; each answer is read and validated as the kind's structure
 /// (<see cref="GeneratedContent"/>) before anything is saved, and a trajectory's accepted memories go into review
-/// together through <see cref="MemoryWorkflow.CreateManyAsync"/> (checked, linted, embedded, audited, all or none),
+/// together through <see cref="MemoryBatchImport.CreateManyAsync"/> (checked, linted, embedded, audited, all or none),
 /// then are linked to the trajectory. The job's status is read before each call, so a cancel stops it at once; a
 /// restarted job goes on after the last finished trajectory. A failing model server fails the job with its message.
 /// </summary>
@@ -152,9 +152,9 @@ public sealed class GenerationWorker(
 
         var provenance = new Provenance(trajectory.SourceDomain, trajectory.SourceTaskRef, trajectory.SourceModel,
             success ? SourceOutcome.Success : SourceOutcome.Failure, ["generated"]);
-        var workflow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
+        var batch = scope.ServiceProvider.GetRequiredService<MemoryBatchImport>();
         var origin = $"generation {job.Id:N} from trajectory {trajectory.Id:N}";
-        var created = await workflow.CreateManyAsync(actor, [.. accepted.Select(c => new NewMemory(new MemoryDraft(c, provenance, job.TeamId), origin))],
+        var created = await batch.CreateManyAsync(actor, [.. accepted.Select(c => new NewMemory(new MemoryDraft(c, provenance, job.TeamId), origin))],
             approve: false, origin, cancellationToken: cancellationToken);
         if (!created.Succeeded)
         {

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.Reviews;
 
 namespace MtlPortal.Memories;
 
@@ -7,11 +7,11 @@ public sealed record BulkReviewOutcome(Guid MemoryId, bool Succeeded, string? Me
 
 /// <summary>
 /// One decision (approve, reject, request changes) with one comment on many memories. Each memory goes through
-/// the single-memory review (<see cref="MemoryWorkflow.ReviewAsync"/>), one workflow each, so every rule holds per
+/// the single-memory review (<see cref="ReviewDecisions.DecideAsync(Actor, Guid, ReviewDecision, string?, int?, CancellationToken)"/>), one write each, so every rule holds per
 /// memory (four eyes: nobody approves their own; the required approvals; a comment for a refusal) and every
 /// transition has its own audit entry. One memory refused does not stop the others; the outcomes say which.
 /// </summary>
-public sealed class BulkReview(IServiceScopeFactory scopes)
+public sealed class BulkReview(ReviewDecisions reviews)
 {
     public const int MaxMemories = 500;
 
@@ -36,8 +36,7 @@ public sealed class BulkReview(IServiceScopeFactory scopes)
         foreach (var id in ids)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await using var scope = scopes.CreateAsyncScope();
-            var result = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().ReviewAsync(actor, id, decision, comment, null, cancellationToken);
+            var result = await reviews.DecideAsync(actor, id, decision, comment, null, cancellationToken);
             outcomes.Add(new BulkReviewOutcome(id, result.Succeeded, result.Succeeded ? null : string.Join(" ", result.Errors.Select(e => e.Message))));
             progress?.Report((outcomes.Count, ids.Count));
         }

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
 using MtlPortal.Settings;
@@ -16,7 +15,8 @@ public sealed record SimilarMemory(Guid MemoryId, string Title, MemoryKind Kind,
 /// in-memory pool index where the host has one (it runs on every pause in typing); only memories in review,
 /// which are few, are read from the database.
 /// </summary>
-public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts, ReviewSettingsStore settings, IServiceProvider services)
+/// <param name="pool">The host's pool index; null in hosts without one, which read approved memories from the database.</param>
+public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts, ReviewSettingsStore settings, PoolIndexService? pool = null)
 {
     public const int MaxResults = 5;
 
@@ -27,9 +27,8 @@ public sealed class DuplicateFinder(IDbContextFactory<PortalDbContext> contexts,
     public async Task<IReadOnlyList<SimilarMemory>> FindAsync(Actor actor, float[] embedding, string embeddingModel, Guid? excludeMemoryId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var threshold = (await settings.GetAsync(db, cancellationToken)).DuplicateThreshold;
+        var threshold = (await settings.GetAsync(cancellationToken)).DuplicateThreshold;
 
-        var pool = services.GetService<PoolIndexService>();
         var fromIndex = pool is not null && pool.EmbeddingModel == embeddingModel && pool.Index.Dimensions == embedding.Length;
         var found = new List<SimilarMemory>();
         if (fromIndex)

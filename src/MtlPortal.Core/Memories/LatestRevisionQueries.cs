@@ -15,25 +15,21 @@ public sealed record LatestRevisionStanding(LifecycleFacts Facts, bool AnyDecisi
 /// </summary>
 public sealed class LatestRevisionQueries(IDbContextFactory<PortalDbContext> contexts, DuplicateFinder duplicates)
 {
-    /// <summary>The newest revision's standing, or null when there is no such memory or the actor is outside its team.</summary>
+    /// <summary>
+    /// The newest revision's standing, for deciding what the actor may do (outside the memory's team: nothing but
+    /// read it); null when there is no such memory, or it is not approved and the actor is outside its team.
+    /// </summary>
     public async Task<LatestRevisionStanding?> StandingAsync(Actor actor, Guid memoryId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var memory = await db.Memories.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memoryId, cancellationToken);
-        if (memory is null || !MemoryLifecycle.CanSeeUnapproved(actor, memory.TeamId, memory.AuthorId))
+        if (memory is null || (memory.ApprovedRevisionId is null && !MemoryLifecycle.CanSeeUnapproved(actor, memory.TeamId, memory.AuthorId)))
         {
             return null;
         }
 
-        var latest = await db.MemoryRevisions.AsNoTracking()
-            .Where(r => r.Id == memory.LatestRevisionId)
-            .Select(r => new { r.AuthorId, r.State, Decisions = r.Reviews.Where(v => v.Decision != ReviewDecision.Comment).Select(v => new { v.ReviewerId, v.Decision }).ToList() })
-            .FirstAsync(cancellationToken);
-        var facts = new LifecycleFacts(
-            memory.AuthorId, memory.TeamId, memory.ArchivedAt is not null, memory.ApprovedRevisionId is not null,
-            latest.AuthorId, latest.State, IsLatest: true,
-            [.. latest.Decisions.Where(d => d.Decision == ReviewDecision.Approve).Select(d => d.ReviewerId)]);
-        return new LatestRevisionStanding(facts, latest.Decisions.Count > 0);
+        var latest = await db.MemoryRevisions.AsNoTracking().Include(r => r.Reviews).FirstAsync(r => r.Id == memory.LatestRevisionId, cancellationToken);
+        return new LatestRevisionStanding(LifecycleFacts.Of(memory, latest), latest.Reviews.Any(r => r.Decision != ReviewDecision.Comment));
     }
 
     /// <summary>Approved or in-review memories that read much like the newest revision; empty when it has no embedding yet.</summary>

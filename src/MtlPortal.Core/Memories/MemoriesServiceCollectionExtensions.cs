@@ -7,20 +7,24 @@ namespace MtlPortal.Memories;
 
 public static class MemoriesServiceCollectionExtensions
 {
-    /// <summary>The memory workflow and what it stands on (the linter, the analyzer, review settings), and JSONL import and export. Needs embeddings registered.</summary>
+    /// <summary>Writing memories (authoring, reviews, batch import) and what it stands on (the linter, the analyzer, review settings), and JSONL import and export. Needs embeddings registered.</summary>
     public static IServiceCollection AddPortalMemories(this IServiceCollection services)
     {
         services.AddSingleton<AbstractionLinter>();
         services.AddSingleton<KnownDomainTerms>();
         services.AddSingleton<MemoryAnalyzer>();
         services.AddSingleton<ReviewSettingsStore>();
-        services.AddScoped<MemoryWorkflow>();
+        services.AddSingleton<MemoryWriter>();
+        services.AddSingleton<MemoryAuthoring>();
+        services.AddSingleton<Reviews.ReviewDecisions>();
+        services.AddSingleton<Reviews.PendingReviews>();
+        services.AddSingleton<MemoryBatchImport>();
         services.AddSingleton<MemoryQueries>();
         services.AddSingleton<LatestRevisionQueries>();
         services.AddSingleton<ActorDirectory>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<Retrieval.ReembedJob>();
-        services.AddScoped<MemoryImporter>();
+        services.AddSingleton<MemoryImporter>();
         services.AddSingleton<MemoryExporter>();
         return services;
     }

@@ -1,11 +1,28 @@
+using MtlPortal.Validation;
+
 namespace MtlPortal.Memories;
 
-/// <summary>The answer to "may this actor do this now?": allowed, or the reason why not, worded for the actor.</summary>
-public readonly record struct Permission(bool Allowed, string? Reason)
+/// <summary>
+/// The answer to "may this actor do this now?": allowed, or the reason why not, worded for the actor, and the
+/// kind of refusal, which callers map to a status (the API) or a severity (the pages) without reading the words.
+/// </summary>
+public readonly record struct Permission(bool Allowed, string? Reason, WriteFailure Refusal = WriteFailure.None)
 {
     public static readonly Permission Yes = new(true, null);
 
-    public static Permission No(string reason) => new(false, reason);
+    /// <summary>The actor may not do this, whatever state the memory is in.</summary>
+    public static Permission No(string reason) => new(false, reason, WriteFailure.Forbidden);
+
+    /// <summary>The memory's current state does not allow it (someone else acted, or it moved on).</summary>
+    public static Permission Conflict(string reason) => new(false, reason, WriteFailure.Conflict);
+
+    /// <summary>What was asked is incomplete or malformed.</summary>
+    public static Permission Invalid(string reason) => new(false, reason, WriteFailure.Invalid);
+
+    /// <summary>This refusal as the result of a write.</summary>
+    public WriteResult<T> Refuse<T>() => Allowed
+        ? throw new InvalidOperationException("An allowed action is not a refusal.")
+        : Refusal == WriteFailure.Invalid ? WriteResult<T>.Fail("", Reason!) : new(default, [new FieldError("", Reason!)], Refusal);
 }
 
 /// <summary>What the lifecycle needs to know about a memory and one of its revisions.</summary>
@@ -25,7 +42,14 @@ public sealed record LifecycleFacts(
     string RevisionAuthorId,
     RevisionState State,
     bool IsLatest,
-    IReadOnlyCollection<string> ApprovedBy);
+    IReadOnlyCollection<string> ApprovedBy)
+{
+    /// <summary>The facts of <paramref name="revision"/> (its reviews loaded) of <paramref name="memory"/>.</summary>
+    public static LifecycleFacts Of(Memory memory, MemoryRevision revision) => new(
+        memory.AuthorId, memory.TeamId, memory.ArchivedAt is not null, memory.ApprovedRevisionId is not null,
+        revision.AuthorId, revision.State, revision.Id == memory.LatestRevisionId,
+        [.. revision.Reviews.Where(r => r.Decision == ReviewDecision.Approve).Select(r => r.ReviewerId)]);
+}
 
 /// <summary>
 /// The memory lifecycle as rules, with no storage: draft → in review → approved, or changes requested (back to
@@ -37,14 +61,14 @@ public static class MemoryLifecycle
     /// <summary>Editing or submitting a draft: only its author, and only while it is a draft.</summary>
     public static Permission CanEditDraft(Actor actor, LifecycleFacts facts) =>
         facts.IsArchived ? Archived
-        : facts.State != RevisionState.Draft ? Permission.No("Only a draft can be changed; submitted revisions are frozen.")
+        : facts.State != RevisionState.Draft ? Permission.Conflict("Only a draft can be changed; submitted revisions are frozen.")
         : actor.UserId != facts.RevisionAuthorId ? Permission.No("Only the author of a draft can change or submit it.")
         : Permission.Yes;
 
     /// <summary>Taking a revision back out of review (to draft) before any reviewer decided on it.</summary>
     public static Permission CanWithdraw(Actor actor, LifecycleFacts facts, bool anyDecision) =>
         facts.IsArchived ? Archived
-        : facts.State != RevisionState.InReview ? Permission.No("Only a revision in review can be withdrawn.")
+        : facts.State != RevisionState.InReview ? Permission.Conflict("Only a revision in review can be withdrawn.")
         : actor.UserId != facts.RevisionAuthorId ? Permission.No("Only the author can withdraw a revision.")
         : anyDecision ? Permission.No("A reviewer has already approved it; ask for changes in a comment instead.")
         : Permission.Yes;
@@ -59,7 +83,7 @@ public static class MemoryLifecycle
 
         if (facts.State != RevisionState.InReview)
         {
-            return Permission.No($"This revision is {Describe(facts.State)}, not in review; reload to see its current state.");
+            return Permission.Conflict($"This revision is {Describe(facts.State)}, not in review; reload to see its current state.");
         }
 
         if (!actor.ReviewsTeam(facts.TeamId))
@@ -76,9 +100,9 @@ public static class MemoryLifecycle
         {
             ReviewDecision.Approve when facts.ApprovedBy.Contains(actor.UserId) => Permission.No("You have already approved this revision."),
             ReviewDecision.Approve => Permission.Yes,
-            ReviewDecision.RequestChanges or ReviewDecision.Reject when MissingComment(decision, comment) is { } missing => Permission.No(missing),
+            ReviewDecision.RequestChanges or ReviewDecision.Reject when MissingComment(decision, comment) is { } missing => Permission.Invalid(missing),
             ReviewDecision.RequestChanges or ReviewDecision.Reject => Permission.Yes,
-            _ => Permission.No("That is not a review decision."),
+            _ => Permission.Invalid("That is not a review decision."),
         };
     }
 
@@ -106,7 +130,7 @@ public static class MemoryLifecycle
 
         if (!latest.IsLatest)
         {
-            return Permission.No("Only the newest revision can be revised.");
+            return Permission.Conflict("Only the newest revision can be revised.");
         }
 
         return latest.State switch
@@ -115,8 +139,8 @@ public static class MemoryLifecycle
             RevisionState.ChangesRequested => Permission.No("Only the author answers a request for changes."),
             RevisionState.Approved when actor.UserId == latest.MemoryAuthorId || actor.IsAdmin || (actor.IsContributor && actor.InTeam(latest.TeamId)) => Permission.Yes,
             RevisionState.Approved => Permission.No("Only the author, the team's contributors or an admin can edit an approved memory."),
-            RevisionState.Draft or RevisionState.InReview => Permission.No("A newer revision is already open; change that one."),
-            _ => Permission.No("A rejected memory cannot be revised; write a new one."),
+            RevisionState.Draft or RevisionState.InReview => Permission.Conflict("A newer revision is already open; change that one."),
+            _ => Permission.Conflict("A rejected memory cannot be revised; write a new one."),
         };
     }
 
@@ -134,8 +158,8 @@ public static class MemoryLifecycle
     /// </summary>
     public static Permission CanSendBack(Actor actor, LifecycleFacts latest) =>
         latest.IsArchived ? Archived
-        : !latest.HasApprovedRevision ? Permission.No("Only an approved memory can be sent back to review.")
-        : latest.State != RevisionState.Approved ? Permission.No("A newer revision of this memory is already open; reload to see it, and decide on that one.")
+        : !latest.HasApprovedRevision ? Permission.Conflict("Only an approved memory can be sent back to review.")
+        : latest.State != RevisionState.Approved ? Permission.Conflict("A newer revision of this memory is already open; reload to see it, and decide on that one.")
         : !actor.ReviewsTeam(latest.TeamId) ? Permission.No("Only reviewers of the memory's team (or admins) can send it back to review.")
         : Permission.Yes;
 
@@ -180,5 +204,5 @@ public static class MemoryLifecycle
         _ => state.ToString(),
     };
 
-    private static Permission Archived => Permission.No("This memory is archived; it no longer changes.");
+    private static Permission Archived => Permission.Conflict("This memory is archived; it no longer changes.");
 }

@@ -26,9 +26,6 @@ public sealed record MemorySummary(
 /// <summary>One page of a list of memories, and how many there are in all.</summary>
 public sealed record MemorySummaryPage(IReadOnlyList<MemorySummary> Items, int Total);
 
-/// <summary>What the review queue can be narrowed to.</summary>
-public sealed record ReviewQueueFilter(Guid? TeamId = null, MemoryKind? Kind = null, string? Domain = null);
-
 /// <summary>One revision as the detail page shows it.</summary>
 public sealed record RevisionView(
     Guid Id,
@@ -80,34 +77,9 @@ public sealed record MemoryDetails(
         : Revisions.Where(r => r.Number < Latest.Number).MaxBy(r => r.Number);
 }
 
-/// <summary>The read side of memories: the review queue, one's own memories, and a memory's details, each as the actor may see it.</summary>
+/// <summary>The read side of memories: one's own memories, and a memory's details, each as the actor may see it.</summary>
 public sealed class MemoryQueries(IDbContextFactory<PortalDbContext> contexts)
 {
-    /// <summary>Revisions waiting for the actor's review, oldest first; the actor's own are left out (four eyes).</summary>
-    public async Task<IReadOnlyList<MemorySummary>> ReviewQueueAsync(Actor actor, ReviewQueueFilter filter, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.Memories.AsNoTracking().Where(m => m.Status == MemoryStatus.InReview && m.ArchivedAt == null && m.AuthorId != actor.UserId);
-        if (!actor.IsAdmin)
-        {
-            var teams = actor.IsReviewer ? actor.TeamIds.ToList() : [];
-            query = query.Where(m => teams.Contains(m.TeamId));
-        }
-
-        if (filter.TeamId is { } team)
-        {
-            query = query.Where(m => m.TeamId == team);
-        }
-
-        if (filter.Kind is { } kind)
-        {
-            query = query.Where(m => m.Kind == kind);
-        }
-
-        var rows = await Summaries(db, query, filter.Domain).ToListAsync(cancellationToken);
-        return [.. rows.Where(r => r.RevisionState == RevisionState.InReview).OrderBy(r => r.SubmittedAt).ThenBy(r => r.Id)];
-    }
-
     /// <summary>The actor's own memories, most recently changed first.</summary>
     public async Task<IReadOnlyList<MemorySummary>> MineAsync(Actor actor, CancellationToken cancellationToken = default)
     {
@@ -199,7 +171,7 @@ public sealed class MemoryQueries(IDbContextFactory<PortalDbContext> contexts)
             revisions, [.. thread.OrderBy(t => t.At)], insider);
     }
 
-    private static IQueryable<MemorySummary> Summaries(PortalDbContext db, IQueryable<Memory> memories, string? domain)
+    internal static IQueryable<MemorySummary> Summaries(PortalDbContext db, IQueryable<Memory> memories, string? domain)
     {
         var query =
             from m in memories

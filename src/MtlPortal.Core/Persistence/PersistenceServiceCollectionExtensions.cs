@@ -16,7 +16,11 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<PortalDatabase>();
         services.AddHostedService<PortalDatabaseLifetime>();
         services.AddSingleton<AuditTrail>();
-        services.AddDbContextFactory<PortalDbContext>((sp, db) => db.UseNpgsql(sp.GetRequiredService<PortalDatabase>().ConnectionString));
+        services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory>();
+
+        // Only for the libraries that ask for a context of their own (Identity's stores, the Data Protection key
+        // ring); the portal's own code uses the factory.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
         // The key ring in the database: every instance on it reads the others' cookies, and one named application
         // (not the content root, the default) lets instances installed in different folders share it.

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlPortal.Embeddings;
@@ -11,21 +10,17 @@ namespace MtlPortal.Retrieval;
 
 /// <summary>
 /// Keeps <see cref="ApprovedPoolIndex"/> equal to the approved pool in the database: a full load at start-up,
-/// then one row per PostgreSQL notification on <see cref="MemoryWorkflow.PoolChannel"/>. Every instance listens,
+/// then one row per PostgreSQL notification on <see cref="MemoryWriter.PoolChannel"/>. Every instance listens,
 /// the one that made the change included, so a second portal on the same database serves a new approval as
 /// soon as it commits. After a lost connection it reloads everything, since notifications may have been missed.
 /// </summary>
 public sealed class PoolIndexService(
-    IServiceProvider services,
+    IDbContextFactory<PortalDbContext> contexts,
     PortalDatabase database,
     EmbeddingModelInfo model,
     ILogger<PoolIndexService> logger) : BackgroundService, IPoolObserver
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    // Resolved on first use: hosted services are built before the database starts, and the context factory's
-    // options need the database's connection string.
-    private IDbContextFactory<PortalDbContext> Contexts => services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, ServedMemory> _served = new();
 
@@ -63,7 +58,7 @@ public sealed class PoolIndexService(
                         pending.Enqueue(id);
                     }
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {MemoryWorkflow.PoolChannel}", listener))
+                await using (var listen = new NpgsqlCommand($"LISTEN {MemoryWriter.PoolChannel}", listener))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
@@ -102,7 +97,7 @@ public sealed class PoolIndexService(
     /// <summary>Loads the whole approved pool.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
-        await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await ServedRows(db).ToListAsync(cancellationToken);
         var usable = rows.Where(r => r.EmbeddingModel == model.ModelId && r.Embedding is { Length: > 0 } v && v.Length == model.Dimensions).ToList();
         foreach (var row in usable)
@@ -129,7 +124,7 @@ public sealed class PoolIndexService(
     /// <summary>Brings one memory's row up to date: added, replaced, or removed when it is no longer served.</summary>
     public async Task RefreshAsync(Guid memoryId, CancellationToken cancellationToken = default)
     {
-        await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await ServedRows(db, memoryId).FirstOrDefaultAsync(cancellationToken);
         // Content before vector on the way in, vector before content on the way out: a search that finds a
         // memory in the index always finds what to serve, or skips it.
@@ -161,8 +156,8 @@ public sealed class PoolIndexService(
     }
 
     private static IQueryable<ServedRow> ServedRows(PortalDbContext db, Guid? memoryId = null) =>
-        from m in db.Memories.AsNoTracking()
-        where m.ApprovedRevisionId != null && m.ArchivedAt == null && (memoryId == null || m.Id == memoryId)
+        from m in db.Memories.AsNoTracking().Served()
+        where memoryId == null || m.Id == memoryId
         join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
         select new ServedRow(m.Id, m.Kind, r.SourceDomain, m.TeamId, r.SourceModel, r.AbstractionScore, r.Embedding, r.EmbeddingModel,
             r.Id, r.Number, r.ContentJson, r.SourceTaskRef, r.Outcome, r.Tags, m.Team!.Name, r.DecidedAt ?? m.UpdatedAt);

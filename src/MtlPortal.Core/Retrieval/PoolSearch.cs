@@ -94,8 +94,7 @@ public sealed class PoolSearch(IDbContextFactory<PortalDbContext> contexts, Pool
     private static IQueryable<PoolRow> Filtered(PortalDbContext db, PoolQuery query)
     {
         var rows =
-            from m in db.Memories.AsNoTracking()
-            where m.ApprovedRevisionId != null && m.ArchivedAt == null
+            from m in db.Memories.AsNoTracking().Served()
             join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
             select new { m, r };
         if (query.Kinds is { Count: > 0 } kinds)

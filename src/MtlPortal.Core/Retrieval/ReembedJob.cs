@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlPortal.Auditing;
@@ -21,12 +20,14 @@ public sealed record ReembedProgress(int Done, int Total, bool Running, string? 
 /// model (or has none) is embedded again, in batches, then the pool index reloads. Runs by itself at start-up
 /// when the model changed, from the admin page, or from the CLI (<c>reembed</c>); one run at a time.
 /// </summary>
+/// <param name="pool">The host's pool index, reloaded after a run; null in hosts without one (the CLI).</param>
 public sealed class ReembedJob(
-    IServiceProvider services,
+    IDbContextFactory<PortalDbContext> contexts,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     EmbeddingModelInfo model,
     AuditTrail audit,
-    ILogger<ReembedJob> logger)
+    ILogger<ReembedJob> logger,
+    PoolIndexService? pool = null)
 {
     public const int BatchSize = 64;
 
@@ -37,12 +38,10 @@ public sealed class ReembedJob(
     /// <summary>Raised after each batch, for progress bars.</summary>
     public event Action<ReembedProgress>? ProgressChanged;
 
-    private IDbContextFactory<PortalDbContext> Contexts => services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-
     /// <summary>How many revisions have no vector from the configured model.</summary>
     public async Task<int> CountStaleAsync(CancellationToken cancellationToken = default)
     {
-        await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await Stale(db).CountAsync(cancellationToken);
     }
 
@@ -53,7 +52,7 @@ public sealed class ReembedJob(
         try
         {
             int total;
-            await using (var db = await Contexts.CreateDbContextAsync(cancellationToken))
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
                 total = await Stale(db).CountAsync(cancellationToken);
             }
@@ -68,7 +67,7 @@ public sealed class ReembedJob(
             logger.LogInformation("Re-embedding {Total} memory revisions with {Model}", total, model.ModelId);
             while (true)
             {
-                await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
+                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
                 var batch = await Stale(db).OrderBy(r => r.Id).Take(BatchSize).ToListAsync(cancellationToken);
                 if (batch.Count == 0)
                 {
@@ -88,13 +87,13 @@ public sealed class ReembedJob(
                 logger.LogInformation("Re-embedded {Done}/{Total}", done, total);
             }
 
-            await using (var db = await Contexts.CreateDbContextAsync(cancellationToken))
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
                 audit.Record(db, actor, "pool.reembedded", "pool", model.ModelId, $"{done} revisions");
                 await db.SaveChangesAsync(cancellationToken);
             }
 
-            if (services.GetService<PoolIndexService>() is { } pool)
+            if (pool is not null)
             {
                 await pool.ReloadAsync(cancellationToken);
             }

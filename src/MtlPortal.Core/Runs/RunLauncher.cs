@@ -5,6 +5,7 @@ using MtlPortal.Benchmarks;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Retrieval;
+using MtlPortal.Teams;
 using MtlPortal.Users;
 using MtlPortal.Validation;
 
@@ -135,17 +136,20 @@ public sealed class RunLauncher(IDbContextFactory<PortalDbContext> contexts, Poo
         var teamIds = new List<Guid>();
         if (request.Teams is { Count: > 0 })
         {
-            var teams = await db.Teams.AsNoTracking().Select(t => new { t.Id, t.Name }).ToListAsync(cancellationToken);
+            var teams = await db.Teams.IdsByNameAsync(cancellationToken);
             foreach (var team in request.Teams)
             {
-                var match = teams.FirstOrDefault(t => string.Equals(t.Name, team.Trim(), StringComparison.OrdinalIgnoreCase) || t.Id.ToString() == team.Trim());
-                if (match is null)
+                if (teams.TryGetValue(team.Trim(), out var byName))
                 {
-                    errors.Add(new FieldError("teams", $"There is no team '{team}'."));
+                    teamIds.Add(byName);
+                }
+                else if (Guid.TryParse(team.Trim(), out var byId) && teams.ContainsValue(byId))
+                {
+                    teamIds.Add(byId);
                 }
                 else
                 {
-                    teamIds.Add(match.Id);
+                    errors.Add(new FieldError("teams", $"There is no team '{team}'."));
                 }
             }
         }

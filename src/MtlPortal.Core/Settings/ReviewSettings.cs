@@ -37,25 +37,20 @@ public sealed record ReviewSettings(int RequiredApprovals, double MinInsightAbst
 }
 
 /// <summary>Reads and writes <see cref="ReviewSettings"/> in the Settings table; a missing key has its default.</summary>
-public sealed class ReviewSettingsStore(AuditTrail audit, TimeProvider clock)
+public sealed class ReviewSettingsStore(IDbContextFactory<PortalDbContext> contexts, AuditTrail audit, TimeProvider clock)
 {
     private const string RequiredApprovalsKey = "review.required-approvals";
     private const string MinAbstractionKey = "abstraction.min-insight-score";
     private const string BlockKey = "abstraction.block-low-insights";
     private const string DuplicateKey = "duplicates.threshold";
 
-    public async Task<ReviewSettings> GetAsync(PortalDbContext db, CancellationToken cancellationToken = default)
+    public async Task<ReviewSettings> GetAsync(CancellationToken cancellationToken = default)
     {
-        var values = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, cancellationToken);
-        var d = ReviewSettings.Defaults;
-        return new ReviewSettings(
-            values.TryGetValue(RequiredApprovalsKey, out var a) && int.TryParse(a, CultureInfo.InvariantCulture, out var ai) ? ai : d.RequiredApprovals,
-            values.TryGetValue(MinAbstractionKey, out var m) && double.TryParse(m, CultureInfo.InvariantCulture, out var md) ? md : d.MinInsightAbstraction,
-            values.TryGetValue(BlockKey, out var b) && bool.TryParse(b, out var bb) ? bb : d.BlockLowAbstractionInsights,
-            values.TryGetValue(DuplicateKey, out var t) && double.TryParse(t, CultureInfo.InvariantCulture, out var td) ? td : d.DuplicateThreshold);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await GetAsync(db, cancellationToken);
     }
 
-    public async Task<WriteResult<ReviewSettings>> SaveAsync(PortalDbContext db, ReviewSettings settings, string actor, CancellationToken cancellationToken = default)
+    public async Task<WriteResult<ReviewSettings>> SaveAsync(ReviewSettings settings, string actor, CancellationToken cancellationToken = default)
     {
         var errors = settings.Validate().ToList();
         if (errors.Count > 0)
@@ -63,6 +58,7 @@ public sealed class ReviewSettingsStore(AuditTrail audit, TimeProvider clock)
             return WriteResult<ReviewSettings>.Fail(errors);
         }
 
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var before = await GetAsync(db, cancellationToken);
         await UpsertAsync(db, RequiredApprovalsKey, settings.RequiredApprovals.ToString(CultureInfo.InvariantCulture), actor, cancellationToken);
         await UpsertAsync(db, MinAbstractionKey, settings.MinInsightAbstraction.ToString(CultureInfo.InvariantCulture), actor, cancellationToken);
@@ -71,6 +67,17 @@ public sealed class ReviewSettingsStore(AuditTrail audit, TimeProvider clock)
         audit.Record(db, actor, "settings.review-changed", "settings", "review", $"{before} -> {settings}");
         await db.SaveChangesAsync(cancellationToken);
         return WriteResult<ReviewSettings>.Ok(settings);
+    }
+
+    private static async Task<ReviewSettings> GetAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        var values = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, cancellationToken);
+        var d = ReviewSettings.Defaults;
+        return new ReviewSettings(
+            values.TryGetValue(RequiredApprovalsKey, out var a) && int.TryParse(a, CultureInfo.InvariantCulture, out var ai) ? ai : d.RequiredApprovals,
+            values.TryGetValue(MinAbstractionKey, out var m) && double.TryParse(m, CultureInfo.InvariantCulture, out var md) ? md : d.MinInsightAbstraction,
+            values.TryGetValue(BlockKey, out var b) && bool.TryParse(b, out var bb) ? bb : d.BlockLowAbstractionInsights,
+            values.TryGetValue(DuplicateKey, out var t) && double.TryParse(t, CultureInfo.InvariantCulture, out var td) ? td : d.DuplicateThreshold);
     }
 
     private async Task UpsertAsync(PortalDbContext db, string key, string value, string actor, CancellationToken cancellationToken)

@@ -31,7 +31,8 @@ public static class AccountsExtensions
         // rest), so this costs one user lookup per page, not per click.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
 
-        services.AddPortalUsers().AddSignInManager<PortalSignInManager>();
+        // Identity itself is registered once, with the portal's services (AddPortalCore); the web host adds sign-in.
+        new IdentityBuilder(typeof(PortalUser), typeof(IdentityRole), services).AddSignInManager<PortalSignInManager>();
 
         services.AddAuthorizationBuilder().AddAreaPolicies();
 

@@ -6,7 +6,7 @@ namespace MtlPortal.Web.Accounts;
 /// Whether first-run setup is still open (no admin exists). Once an admin exists that never changes (the last
 /// active admin cannot be removed), so the answer is cached from then on and costs no query per request.
 /// </summary>
-public sealed class SetupState(IServiceScopeFactory scopes)
+public sealed class SetupState(UserAdministration admin)
 {
     private volatile bool _adminExists;
 
@@ -17,8 +17,7 @@ public sealed class SetupState(IServiceScopeFactory scopes)
             return false;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        _adminExists = await scope.ServiceProvider.GetRequiredService<UserAdministration>().AnyAdminAsync(cancellationToken);
+        _adminExists = await admin.AnyAdminAsync(cancellationToken);
         return !_adminExists;
     }
 }

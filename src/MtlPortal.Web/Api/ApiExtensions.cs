@@ -69,11 +69,10 @@ public static class ApiExtensions
         return builder;
     }
 
-    public static WebApplication MapPortalApi(this WebApplication app)
+    public static WebApplication MapApiDocument(this WebApplication app)
     {
         // Readable without a key: it is what a client generator or a developer evaluating the API starts from.
         app.MapOpenApi(ApiDocument.Path).AllowAnonymous();
-        app.MapAgentApi();
         return app;
     }
 

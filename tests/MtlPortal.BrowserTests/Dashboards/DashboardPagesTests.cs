@@ -1,3 +1,4 @@
+using MtlPortal.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -61,13 +62,13 @@ public sealed class DashboardPagesPortal() : PortalFactory(kestrel: true)
         Guid memoryId;
         await using (var scope = Services.CreateAsyncScope())
         {
-            var flow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
-            var saved = await flow.SaveAsync(manager, null, new MemoryDraft(
+            var flow = MemoryWriters.From(scope.ServiceProvider);
+            var saved = await flow.Authoring.SaveAsync(manager, null, new MemoryDraft(
                 new InsightContent(Helpful, "A general way of working that helps with many tasks.", "Check the returned number against the task before answering."),
                 new Provenance("other-domain", null, "gpt-5-mini", SourceOutcome.Success, []),
                 manager.TeamIds.First()), submit: true);
             memoryId = saved.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", saved.Errors));
-            await flow.ReviewAsync(admin, memoryId, ReviewDecision.Approve, null);
+            await flow.Reviews.DecideAsync(admin, memoryId, ReviewDecision.Approve, null);
         }
 
         var pool = Services.GetRequiredService<PoolIndexService>();

@@ -1,3 +1,4 @@
+using MtlPortal.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -94,11 +95,11 @@ public sealed class MemoryDashboardsPortal() : PortalFactory(kestrel: true)
     private async Task ApproveAsync(Actor author, Actor reviewer, string title, string content, string domain)
     {
         await using var scope = Services.CreateAsyncScope();
-        var workflow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
-        var saved = await workflow.SaveAsync(author, null, new MemoryDraft(
+        var workflow = MemoryWriters.From(scope.ServiceProvider);
+        var saved = await workflow.Authoring.SaveAsync(author, null, new MemoryDraft(
             new InsightContent(title, "A general way of working.", content), new Provenance(domain, null, "gpt-5-mini", SourceOutcome.Success, []), author.TeamIds.First()), submit: true);
         var id = saved.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", saved.Errors.Select(e => e.Message)));
-        var approved = await workflow.ReviewAsync(reviewer, id, ReviewDecision.Approve, null);
+        var approved = await workflow.Reviews.DecideAsync(reviewer, id, ReviewDecision.Approve, null);
         if (!approved.Succeeded)
         {
             throw new InvalidOperationException(string.Join("; ", approved.Errors.Select(e => e.Message)));

@@ -111,7 +111,7 @@ public class StockedPoolPortal : KestrelPortalFactory
                 new Provenance("swe-bench", null, "gpt-5-mini", SourceOutcome.Success, ["testing"]),
                 team),
             $"line {i}"));
-        var batch = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().CreateManyAsync(admin, [.. memories], approve: true, "browser test");
+        var batch = await MemoryWriters.From(scope.ServiceProvider).Batch.CreateManyAsync(admin, [.. memories], approve: true, "browser test");
         if (!batch.Succeeded)
         {
             throw new InvalidOperationException(string.Join("; ", batch.Errors.Select(e => e.Message)));

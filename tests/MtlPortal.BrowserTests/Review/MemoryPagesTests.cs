@@ -17,9 +17,9 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
     {
         var team = await portal.NewTeamAsync("Diff");
         var id = await portal.SubmitAsync(team.Author, FirstDraft);
-        await portal.AsAsync(team.Reviewer, (w, a) => w.ReviewAsync(a, id, ReviewDecision.RequestChanges, "Say which kind of mismatch to look for first."));
+        await portal.AsAsync(team.Reviewer, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.RequestChanges, "Say which kind of mismatch to look for first."));
         var revised = FirstDraft with { Content = "Compare the runtime versions the project declares with the ones installed. Fix a mismatch before reading code." };
-        await portal.AsAsync(team.Author, (w, a) => w.SaveAsync(a, id, ReviewPortal.Draft(revised), submit: true));
+        await portal.AsAsync(team.Author, (w, a) => w.Authoring.SaveAsync(a, id, ReviewPortal.Draft(revised), submit: true));
         var errors = new List<string>();
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
         await page.SignInAsync(team.ReviewerEmail);
@@ -62,7 +62,7 @@ public class MemoryPagesTests(BrowserFixture browser, ReviewPortal portal) : ICl
     {
         var team = await portal.NewTeamAsync("Mine");
         var id = await portal.SubmitAsync(team.Author, FirstDraft);
-        await portal.AsAsync(team.Author, (w, a) => w.SaveAsync(a, null, ReviewPortal.Draft(new SummaryContent("Speed up a slow test suite.", "Profiling first showed one slow fixture.")), submit: false));
+        await portal.AsAsync(team.Author, (w, a) => w.Authoring.SaveAsync(a, null, ReviewPortal.Draft(new SummaryContent("Speed up a slow test suite.", "Profiling first showed one slow fixture.")), submit: false));
         var errors = new List<string>();
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);
         await page.SignInAsync(team.AuthorEmail);

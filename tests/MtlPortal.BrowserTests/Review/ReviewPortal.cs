@@ -9,7 +9,7 @@ using MtlPortal.Validation;
 namespace MtlPortal.BrowserTests.Review;
 
 /// <summary>
-/// The portal on a real port, with helpers to stage memories through <see cref="MemoryWorkflow"/>. Each test makes
+/// The portal on a real port, with helpers to stage memories through <see cref="MemoryWriters"/>. Each test makes
 /// a team of its own (<see cref="NewTeamAsync"/>), so the queues of tests sharing this portal do not mix.
 /// </summary>
 public sealed class ReviewPortal : KestrelPortalFactory
@@ -44,17 +44,17 @@ public sealed class ReviewPortal : KestrelPortalFactory
         await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
 
     /// <summary>One workflow operation as <paramref name="userId"/>, in a scope of its own; fails the test if refused.</summary>
-    public async Task<Memory> AsAsync(string userId, Func<MemoryWorkflow, Actor, Task<WriteResult<Memory>>> action)
+    public async Task<Memory> AsAsync(string userId, Func<MemoryWriters, Actor, Task<WriteResult<Memory>>> action)
     {
         var actor = await ActorAsync(userId);
         await using var scope = Services.CreateAsyncScope();
-        var result = await action(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor);
+        var result = await action(MemoryWriters.From(scope.ServiceProvider), actor);
         return result.Succeeded ? result.Value! : throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Message)));
     }
 
     /// <summary>Writes and submits a memory as <paramref name="userId"/>; returns its id.</summary>
     public async Task<Guid> SubmitAsync(string userId, MemoryContent content, string domain = "swe-bench") =>
-        (await AsAsync(userId, (w, a) => w.SaveAsync(a, null, Draft(content, domain), submit: true))).Id;
+        (await AsAsync(userId, (w, a) => w.Authoring.SaveAsync(a, null, Draft(content, domain), submit: true))).Id;
 
     public static MemoryDraft Draft(MemoryContent content, string domain = "swe-bench") =>
         new(content, new Provenance(domain, "task-42", "gpt-5-mini", SourceOutcome.Success, ["testing", "debugging"]));

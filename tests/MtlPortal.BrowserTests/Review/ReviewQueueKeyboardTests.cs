@@ -126,7 +126,7 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         await Expect(page.Locator("[data-testid=queue-item][aria-selected=true]")).ToContainTextAsync(First.Title);
 
         // Someone else approves the open memory while this reviewer is still reading it.
-        await portal.AsAsync(otherReviewer, (w, a) => w.ReviewAsync(a, taken, ReviewDecision.RequestChanges, "Too specific."));
+        await portal.AsAsync(otherReviewer, (w, a) => w.Reviews.DecideAsync(a, taken, ReviewDecision.RequestChanges, "Too specific."));
         await page.Keyboard.PressAsync("a");
 
         await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Someone else changed this memory since you opened it");
@@ -144,7 +144,7 @@ public class ReviewQueueKeyboardTests(BrowserFixture browser, ReviewPortal porta
         var team = await portal.NewTeamAsync("Dupes");
         var otherReviewer = await portal.CreateUserAsync("second.dupes@example.org", [MtlPortal.Users.PortalRoles.Reviewer], [team.Name]);
         var original = await portal.SubmitAsync(team.Author, First);
-        await portal.AsAsync(otherReviewer, (w, a) => w.ReviewAsync(a, original, ReviewDecision.Approve, null));
+        await portal.AsAsync(otherReviewer, (w, a) => w.Reviews.DecideAsync(a, original, ReviewDecision.Approve, null));
         var copy = await portal.SubmitAsync(team.Author, First with { Title = "Reproduce a failure before fixing it" });
         var errors = new List<string>();
         var page = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors);

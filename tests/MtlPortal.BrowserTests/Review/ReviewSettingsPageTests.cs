@@ -41,7 +41,7 @@ public class ReviewSettingsPageTests(BrowserFixture browser, ReviewPortal portal
         await Expect(page.GetByTestId("last-change")).ToBeVisibleAsync();
         await page.ScreenshotAsync("admin-settings");
         await using var db = await portal.DbAsync();
-        var saved = await portal.Services.GetRequiredService<ReviewSettingsStore>().GetAsync(db);
+        var saved = await portal.Services.GetRequiredService<ReviewSettingsStore>().GetAsync();
         Assert.Equal(new ReviewSettings(2, ReviewSettings.Defaults.MinInsightAbstraction, true, 0.85), saved);
         Assert.Contains(db.AuditEntries, e => e.Action == "settings.review-changed" && e.Actor == portal.AdminId);
         Assert.True(errors.Count == 0, string.Join("\n", errors));

@@ -3,6 +3,7 @@ using MtlPortal.ComponentTests.Contribute;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
 using MtlPortal.Settings;
+using MtlPortal.Testing;
 using MtlPortal.Web.Components.Contribute;
 using MtlPortal.Web.Components.Memories;
 using MudBlazor.Services;
@@ -47,7 +48,7 @@ public class AbstractionPanelTests(ContributePortal portal) : IClassFixture<Cont
         await using (var scope = portal.Services.CreateAsyncScope())
         {
             var actor = await scope.ServiceProvider.GetRequiredService<ActorDirectory>().GetAsync(portal.WriterId);
-            var saved = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().SaveAsync(actor!, null, new MemoryDraft(
+            var saved = await MemoryWriters.From(scope.ServiceProvider).Authoring.SaveAsync(actor!, null, new MemoryDraft(
                 new InsightContent(Title, "Confirm the reported failure with a minimal reproduction before changing any code.", Content),
                 new Provenance("swe-bench", null, "human", SourceOutcome.Unknown, [])), submit: true);
             Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Message)));

@@ -9,6 +9,9 @@ public class EditUserDialogTests : MudTestContext
 {
     private static readonly UserRow Ana = new("u1", "ana@example.org", "Ana", [PortalRoles.Contributor], [], [], IsDisabled: false, IsLockedOut: false);
 
+    // Both refusals come before the dialog writes anything, so no database stands behind it.
+    public EditUserDialogTests() => Services.AddSingleton<UserAdministration>();
+
     [Fact]
     public async Task AnEmptyName_IsRefusedBesideTheNameField_AndTheDialogStaysOpen()
     {

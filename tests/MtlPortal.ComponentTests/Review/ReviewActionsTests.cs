@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MtlPortal.Auditing;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
+using MtlPortal.Reviews;
+using MtlPortal.Settings;
 using MtlPortal.Web.Components.Review;
 
 namespace MtlPortal.ComponentTests.Review;
@@ -19,6 +22,11 @@ public class ReviewActionsTests : MudTestContext
     {
         Services.AddDbContextFactory<PortalDbContext>(o => o.UseNpgsql("Host=never.invalid"));
         Services.AddSingleton<ActorDirectory>();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<AuditTrail>();
+        Services.AddSingleton<ReviewSettingsStore>();
+        Services.AddSingleton<MemoryWriter>();
+        Services.AddSingleton<ReviewDecisions>();
     }
 
     private IRenderedComponent<ReviewActions> RenderActions() => Render<ReviewActions>(p => p

@@ -22,7 +22,7 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     {
         var draft = MemoryPortal.Insight(title, content) with { Provenance = new Provenance(domain, null, "gpt-5-mini", SourceOutcome.Success, []) };
         var id = await portal.SubmittedAsync(draft: draft);
-        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         Assert.True(approved.Succeeded);
         return id;
     }
@@ -107,14 +107,14 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     [Fact]
     public async Task NoEndpoint_EverServesAMemoryThatIsNotApproved()
     {
-        var draft = (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, MemoryPortal.Insight("Never served draft"), submit: false))).Value!.Id;
+        var draft = (await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, MemoryPortal.Insight("Never served draft"), submit: false))).Value!.Id;
         var inReview = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Never served review"));
         var changes = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Never served changes"));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, changes, ReviewDecision.RequestChanges, "Again."));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, changes, ReviewDecision.RequestChanges, "Again."));
         var rejected = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Never served rejected"));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, rejected, ReviewDecision.Reject, "No."));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, rejected, ReviewDecision.Reject, "No."));
         var archived = await ApprovedAsync("Never served archived");
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, archived, null));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, archived, null));
         var unapproved = new[] { draft, inReview, changes, rejected, archived };
         var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesRead);
 
@@ -210,6 +210,20 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
     }
 
     [Fact]
+    public async Task SubmitMemory_NamesItsTeamInAnyCase_AsImportAndSearchDo()
+    {
+        var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesWrite);
+        var line = """{"kind":"insight","title":"Team named in lower case","description":"Check how the environment runs its tests.","content":"Look for the project's test command before writing code.","sourceDomain":"api-test","sourceModel":"human","team":"alpha"}""";
+
+        var response = await client.PostAsync("/api/v1/memories", new StringContent(line, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await JsonAsync(response)).GetProperty("id").GetGuid();
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal("Alpha", await db.Memories.Where(m => m.Id == id).Select(m => m.Team!.Name).SingleAsync());
+    }
+
+    [Fact]
     public async Task SubmitMemory_InvalidLine_Is400WithFieldErrors()
     {
         var client = await portal.KeyClientAsync(portal.Author, ApiScopes.MemoriesWrite);
@@ -256,6 +270,48 @@ public class AgentApiTests(ApiPortal portal) : IClassFixture<ApiPortal>
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Contains("already reported", (await JsonAsync(second)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(SourceOutcome.Success, (await db.Feedback.SingleAsync(f => f.RetrievalId == retrievalId)).Outcome);
+    }
+
+    [Fact]
+    public async Task Feedback_ReportedManyTimesAtOnceForOneSearch_IsRecordedOnce_AndTheOthersGet409()
+    {
+        await ApprovedAsync("Feedback sent at once");
+        var client = await portal.KeyClientAsync(portal.Colleague, ApiScopes.MemoriesRead, ApiScopes.FeedbackWrite);
+        var search = await JsonAsync(await client.PostAsJsonAsync(Search, new { query = "Feedback sent at once: run the project's own checks", k = 3 }));
+        var retrievalId = search.GetProperty("retrievalId").GetGuid();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PostAsJsonAsync("/api/v1/feedback", new { retrievalId, outcome = i % 2 == 0 ? "success" : "failure" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("already reported", (await JsonAsync(refused)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(1, await db.Feedback.CountAsync(f => f.RetrievalId == retrievalId));
+    }
+
+    [Fact]
+    public async Task Feedback_TheDatabaseItselfTakesOneOutcomePerSearch()
+    {
+        await ApprovedAsync("Feedback kept by the database");
+        var client = await portal.KeyClientAsync(portal.Colleague, ApiScopes.MemoriesRead, ApiScopes.FeedbackWrite);
+        var search = await JsonAsync(await client.PostAsJsonAsync(Search, new { query = "Feedback kept by the database", k = 3 }));
+        var retrievalId = search.GetProperty("retrievalId").GetGuid();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/feedback", new { retrievalId, outcome = "success" })).StatusCode);
+
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var first = await db.Feedback.AsNoTracking().SingleAsync(f => f.RetrievalId == retrievalId);
+        db.Feedback.Add(new Feedback
+        {
+            Id = Guid.CreateVersion7(), RetrievalId = retrievalId, UserId = first.UserId, Outcome = SourceOutcome.Failure, MemoryIds = [], At = DateTimeOffset.UtcNow,
+        });
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        Assert.Equal(Npgsql.PostgresErrorCodes.UniqueViolation, Assert.IsType<Npgsql.PostgresException>(refused.InnerException).SqlState);
     }
 
     [Fact]

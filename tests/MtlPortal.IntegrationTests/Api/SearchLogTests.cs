@@ -90,7 +90,7 @@ public class SearchLogTests(ApiPortal portal) : IClassFixture<ApiPortal>
     {
         var caller = await CallerAsync();
         // A log whose background writer is not running: everything queued stays queued unless someone writes it.
-        var log = new RetrievalLog(portal.Services, NullLogger<RetrievalLog>.Instance);
+        var log = new RetrievalLog(Contexts, NullLogger<RetrievalLog>.Instance);
         var queued = Enumerable.Range(0, 200).Select(_ => Record(caller)).ToList();
         foreach (var record in queued)
         {

@@ -45,8 +45,8 @@ public class SecurityHeadersTests(ApiPortal portal) : IClassFixture<ApiPortal>
     {
         var inReview = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Only team Alpha sees this"));
         var approved = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Approved, then revised by Alpha"));
-        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, approved, ReviewDecision.Approve, null))).Succeeded);
-        Assert.True((await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, approved, MemoryPortal.Insight("Alpha's unreleased revision"), submit: true))).Succeeded);
+        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, approved, ReviewDecision.Approve, null))).Succeeded);
+        Assert.True((await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, approved, MemoryPortal.Insight("Alpha's unreleased revision"), submit: true))).Succeeded);
         var outsider = await portal.KeyClientAsync(portal.ForeignReviewer, ApiScopes.ReviewsWrite);
 
         var first = await outsider.PostAsJsonAsync($"/api/v1/memories/{inReview}/reviews", new { decision = "approve" });

@@ -115,7 +115,7 @@ public class UnstorableTextTests(ApiPortal portal) : IClassFixture<ApiPortal>
     {
         var draft = MemoryPortal.Insight("Title with a NUL\0 inside");
 
-        var result = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, draft, submit: false));
+        var result = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, draft, submit: false));
 
         Assert.False(result.Succeeded);
         Assert.Equal("title", Assert.Single(result.Errors).Field);

@@ -1,3 +1,4 @@
+using MtlPortal.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -116,16 +117,16 @@ public sealed partial class MemoryImpactTests(ImpactScenario portal)
 
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            var workflow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
-            var noReason = await workflow.SendBackToReviewAsync(admin, id, "  ");
+            var workflow = MemoryWriters.From(scope.ServiceProvider);
+            var noReason = await workflow.Reviews.SendBackToReviewAsync(admin, id, "  ");
             Assert.Equal("comment", Assert.Single(noReason.Errors).Field);
-            var notReviewer = await workflow.SendBackToReviewAsync(contributor!, id, "It hurts.");
+            var notReviewer = await workflow.Reviews.SendBackToReviewAsync(contributor!, id, "It hurts.");
             Assert.Equal(MtlPortal.Validation.WriteFailure.Forbidden, notReviewer.Failure);
         }
 
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            var sent = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().SendBackToReviewAsync(admin, id, "Runs show it hurts two tasks.");
+            var sent = await MemoryWriters.From(scope.ServiceProvider).Reviews.SendBackToReviewAsync(admin, id, "Runs show it hurts two tasks.");
             Assert.True(sent.Succeeded, string.Join("; ", sent.Errors.Select(e => e.Message)));
         }
 
@@ -145,7 +146,7 @@ public sealed partial class MemoryImpactTests(ImpactScenario portal)
         // Reviewers decide again: approving puts it back in the pool.
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            var approved = await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().ReviewAsync(admin, id, ReviewDecision.Approve, null);
+            var approved = await MemoryWriters.From(scope.ServiceProvider).Reviews.DecideAsync(admin, id, ReviewDecision.Approve, null);
             Assert.True(approved.Succeeded, string.Join("; ", approved.Errors.Select(e => e.Message)));
         }
 
@@ -153,7 +154,7 @@ public sealed partial class MemoryImpactTests(ImpactScenario portal)
         await using (var scope = portal.Services.CreateAsyncScope())
         {
             // Leave the pool as the other tests expect it.
-            await scope.ServiceProvider.GetRequiredService<MemoryWorkflow>().ArchiveAsync(admin, id, "test done");
+            await MemoryWriters.From(scope.ServiceProvider).Authoring.ArchiveAsync(admin, id, "test done");
         }
     }
 

@@ -28,11 +28,11 @@ public class MemoryPortal : PortalFactory
         await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
 
     /// <summary>Runs one workflow operation as <paramref name="userId"/>, in a scope of its own (as a request would).</summary>
-    public async Task<WriteResult<T>> AsAsync<T>(string userId, Func<MemoryWorkflow, Actor, Task<WriteResult<T>>> action)
+    public async Task<WriteResult<T>> AsAsync<T>(string userId, Func<MemoryWriters, Actor, Task<WriteResult<T>>> action)
     {
         var actor = await ActorAsync(userId);
         await using var scope = Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor);
+        return await action(MemoryWriters.From(scope.ServiceProvider), actor);
     }
 
     public static MemoryDraft Insight(string title = "Verify before you finish", string? content = null) => new(
@@ -44,7 +44,7 @@ public class MemoryPortal : PortalFactory
     /// <summary>Creates and submits an insight as the author; returns its id.</summary>
     public async Task<Guid> SubmittedAsync(string? author = null, MemoryDraft? draft = null)
     {
-        var result = await AsAsync(author ?? Author, (w, a) => w.SaveAsync(a, null, draft ?? Insight(), submit: true));
+        var result = await AsAsync(author ?? Author, (w, a) => w.Authoring.SaveAsync(a, null, draft ?? Insight(), submit: true));
         return result.Succeeded ? result.Value!.Id : throw new InvalidOperationException(string.Join("; ", result.Errors));
     }
 }

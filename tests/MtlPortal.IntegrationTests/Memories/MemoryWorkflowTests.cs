@@ -23,7 +23,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         var id = await portal.SubmittedAsync();
 
-        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
         Assert.True(approved.Succeeded, string.Join("; ", approved.Errors));
         var memory = await MemoryAsync(id);
@@ -41,7 +41,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         var id = await portal.SubmittedAsync(author: portal.Reviewer1);
 
-        var result = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var result = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
         Assert.Equal(WriteFailure.Forbidden, result.Failure);
         Assert.Equal("Four eyes: nobody reviews their own memory.", result.Errors[0].Message);
@@ -53,8 +53,8 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         var id = await portal.SubmittedAsync();
 
-        var foreign = await portal.AsAsync(portal.ForeignReviewer, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
-        var admin = await portal.AsAsync(portal.AdminId, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var foreign = await portal.AsAsync(portal.ForeignReviewer, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
+        var admin = await portal.AsAsync(portal.AdminId, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
         // A memory that was never approved is visible to its own team only.
         Assert.Equal(WriteFailure.NotFound, foreign.Failure);
@@ -66,11 +66,11 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         var id = await portal.SubmittedAsync();
 
-        var silent = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.RequestChanges, " "));
-        var asked = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.RequestChanges, "Say what to check, not which file."));
-        var colleague = await portal.AsAsync(portal.Colleague, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Colleague's take"), submit: true));
-        var revised = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Verify with the project's own checks"), submit: true));
-        var approved = await portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var silent = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.RequestChanges, " "));
+        var asked = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.RequestChanges, "Say what to check, not which file."));
+        var colleague = await portal.AsAsync(portal.Colleague, (w, a) => w.Authoring.SaveAsync(a, id, MemoryPortal.Insight("Colleague's take"), submit: true));
+        var revised = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, id, MemoryPortal.Insight("Verify with the project's own checks"), submit: true));
+        var approved = await portal.AsAsync(portal.Reviewer2, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
         Assert.Equal(("comment", WriteFailure.Invalid), (silent.Errors[0].Field, silent.Failure));
         Assert.True(asked.Succeeded && revised.Succeeded && approved.Succeeded);
@@ -88,8 +88,8 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         var id = await portal.SubmittedAsync();
 
-        var rejected = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Reject, "Only restates the task."));
-        var revised = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Try again"), submit: true));
+        var rejected = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Reject, "Only restates the task."));
+        var revised = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, id, MemoryPortal.Insight("Try again"), submit: true));
 
         Assert.True(rejected.Succeeded);
         Assert.False(revised.Succeeded);
@@ -100,12 +100,12 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     public async Task EditingAnApprovedMemory_KeepsServingTheApprovedRevisionUntilTheNewOneIsApproved()
     {
         var id = await portal.SubmittedAsync();
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         var first = (await MemoryAsync(id)).ApprovedRevisionId;
 
-        var edited = await portal.AsAsync(portal.Colleague, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Verify, then verify again"), submit: true));
+        var edited = await portal.AsAsync(portal.Colleague, (w, a) => w.Authoring.SaveAsync(a, id, MemoryPortal.Insight("Verify, then verify again"), submit: true));
         var whileInReview = await MemoryAsync(id);
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         var after = await MemoryAsync(id);
 
         Assert.True(edited.Succeeded, string.Join("; ", edited.Errors));
@@ -122,8 +122,8 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
         var version = (await MemoryAsync(id)).Version;
 
         var results = await Task.WhenAll(
-            portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null, version)),
-            portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Reject, "Too specific.", version)));
+            portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null, version)),
+            portal.AsAsync(portal.Reviewer2, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Reject, "Too specific.", version)));
 
         Assert.Single(results, r => r.Succeeded);
         var loser = Assert.Single(results, r => !r.Succeeded);
@@ -137,10 +137,10 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     public async Task ArchiveAnApprovedMemory_TakesItOutOfThePoolButKeepsIt()
     {
         var id = await portal.SubmittedAsync();
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
-        var archived = await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, id, "Outdated advice."));
-        var again = await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, id, null));
+        var archived = await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, id, "Outdated advice."));
+        var again = await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, id, null));
 
         Assert.True(archived.Succeeded);
         Assert.Equal(WriteFailure.Conflict, again.Failure);
@@ -155,7 +155,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
         var original = await portal.SubmittedAsync();
         var copy = await portal.SubmittedAsync();
 
-        var result = await portal.AsAsync(portal.Reviewer1, (w, a) => w.MarkDuplicateAsync(a, copy, original, null));
+        var result = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.MarkDuplicateAsync(a, copy, original, null));
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
         var memory = await MemoryAsync(copy);
@@ -166,12 +166,12 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     public async Task Superseding_ArchivesTheOldMemoryWhenTheNewOneIsApproved()
     {
         var old = await portal.SubmittedAsync();
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, old, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, old, ReviewDecision.Approve, null));
         var replacement = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Verify with tests, then iterate"));
 
-        var marked = await portal.AsAsync(portal.Reviewer1, (w, a) => w.SetSupersedesAsync(a, replacement, old));
+        var marked = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.SetSupersedesAsync(a, replacement, old));
         var stillServed = await MemoryAsync(old);
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, replacement, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Reviews.DecideAsync(a, replacement, ReviewDecision.Approve, null));
 
         Assert.True(marked.Succeeded, string.Join("; ", marked.Errors));
         Assert.Null(stillServed.ArchivedAt);
@@ -186,7 +186,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
         var before = await db.Memories.CountAsync();
         var draft = new MemoryDraft(new InsightContent("", "Fine.", ""), new Provenance("", null, "gpt", SourceOutcome.Success, []));
 
-        var result = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, draft, submit: true));
+        var result = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, draft, submit: true));
 
         Assert.Equal(["title", "content", "sourceDomain"], result.Errors.Select(e => e.Field));
         Assert.Equal(before, await db.Memories.CountAsync());
@@ -196,9 +196,9 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     public async Task Save_ContributorOfNoTeamOrAForeignTeam_IsToldWhy()
     {
         var loner = await portal.CreateUserAsync("loner@example.org", "Contributor");
-        var alone = await portal.AsAsync(loner, (w, a) => w.SaveAsync(a, null, MemoryPortal.Insight(), submit: false));
+        var alone = await portal.AsAsync(loner, (w, a) => w.Authoring.SaveAsync(a, null, MemoryPortal.Insight(), submit: false));
         var betaTeam = (await portal.ActorAsync(portal.ForeignReviewer)).TeamIds.Single();
-        var foreign = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, MemoryPortal.Insight() with { TeamId = betaTeam }, submit: false));
+        var foreign = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, MemoryPortal.Insight() with { TeamId = betaTeam }, submit: false));
 
         Assert.Equal("You belong to no team yet; ask an admin to add you to one.", alone.Errors.Single().Message);
         Assert.Equal("You can only write memories for your own teams.", foreign.Errors.Single().Message);
@@ -209,7 +209,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         var id = await portal.SubmittedAsync();
 
-        var withdrawn = await portal.AsAsync(portal.Author, (w, a) => w.WithdrawAsync(a, id));
+        var withdrawn = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.WithdrawAsync(a, id));
 
         Assert.True(withdrawn.Succeeded);
         Assert.Equal(MemoryStatus.Draft, (await MemoryAsync(id)).Status);
@@ -223,7 +223,7 @@ public class ReviewSettingsTests(MemoryPortal portal) : IClassFixture<MemoryPort
     {
         await using var scope = portal.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var saved = await scope.ServiceProvider.GetRequiredService<ReviewSettingsStore>().SaveAsync(db, settings, portal.AdminId);
+        var saved = await scope.ServiceProvider.GetRequiredService<ReviewSettingsStore>().SaveAsync(settings, portal.AdminId);
         Assert.True(saved.Succeeded);
     }
 
@@ -233,10 +233,10 @@ public class ReviewSettingsTests(MemoryPortal portal) : IClassFixture<MemoryPort
         await SetAsync(ReviewSettings.Defaults with { RequiredApprovals = 2 });
         var id = await portal.SubmittedAsync();
 
-        var first = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
-        var twice = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var first = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
+        var twice = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         var afterOne = first.Value!.Status;
-        var second = await portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var second = await portal.AsAsync(portal.Reviewer2, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
         Assert.Equal(MemoryStatus.InReview, afterOne);
         Assert.Equal("You have already approved this revision.", twice.Errors.Single().Message);
@@ -250,8 +250,8 @@ public class ReviewSettingsTests(MemoryPortal portal) : IClassFixture<MemoryPort
         await SetAsync(ReviewSettings.Defaults with { BlockLowAbstractionInsights = true, MinInsightAbstraction = 0.8 });
         var specific = MemoryPortal.Insight(content: "Edit django/db/models/query.py and call QuerySet._fetch_all() before returning. Then run `pytest tests/queries` with --timeout=300.");
 
-        var submitted = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, specific, submit: true));
-        var saved = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, specific, submit: false));
+        var submitted = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, specific, submit: true));
+        var saved = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, specific, submit: false));
 
         Assert.False(submitted.Succeeded);
         Assert.Contains("abstraction score", submitted.Errors.Single().Message);
@@ -293,7 +293,7 @@ public class DuplicateFinderTests(MemoryPortal portal) : IClassFixture<MemoryPor
     {
         var draft = MemoryPortal.Insight("Pin the toolchain first", "Check which versions of the tools the project expects before building. A mismatch explains many strange failures.");
         var approved = await portal.SubmittedAsync(draft: draft);
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, approved, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, approved, ReviewDecision.Approve, null));
         await using var scope = portal.Services.CreateAsyncScope();
         var analyzer = scope.ServiceProvider.GetRequiredService<MemoryAnalyzer>();
         var embedding = await analyzer.EmbedAsync(draft.Content.TextForEmbedding());
@@ -311,9 +311,9 @@ public class DuplicateFinderTests(MemoryPortal portal) : IClassFixture<MemoryPor
     public async Task FindAsync_RevisionInReviewOfAnApprovedMemory_IsShownToItsTeamOnly()
     {
         var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Reproduce the failure first"));
-        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null))).Succeeded);
+        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null))).Succeeded);
         var revised = MemoryPortal.Insight("Unreleased wording of team Alpha");
-        var saved = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, id, revised, submit: true));
+        var saved = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, id, revised, submit: true));
         Assert.True(saved.Succeeded, string.Join("; ", saved.Errors));
         await using var scope = portal.Services.CreateAsyncScope();
         var analyzer = scope.ServiceProvider.GetRequiredService<MemoryAnalyzer>();

@@ -14,11 +14,11 @@ public class PoolSearchTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
     private static MemoryDraft Titled(string title) => MemoryPortal.Insight(title, $"Whatever the task, {title.ToLowerInvariant()} and check the result with the project's own tests.");
 
     private async Task<Guid> CreateAsync(string title, bool submit = true) =>
-        (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, Titled(title), submit))).Value!.Id;
+        (await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, Titled(title), submit))).Value!.Id;
 
     private async Task Review(Guid id, ReviewDecision decision, string reviewer)
     {
-        var result = await portal.AsAsync(reviewer, (w, a) => w.ReviewAsync(a, id, decision, decision == ReviewDecision.Approve ? null : "Because."));
+        var result = await portal.AsAsync(reviewer, (w, a) => w.Reviews.DecideAsync(a, id, decision, decision == ReviewDecision.Approve ? null : "Because."));
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
     }
 
@@ -35,10 +35,10 @@ public class PoolSearchTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
         await Review(approved, ReviewDecision.Approve, portal.Reviewer1);
         var archived = await CreateAsync("Archived one");
         await Review(archived, ReviewDecision.Approve, portal.Reviewer1);
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, archived, "Outdated."));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, archived, "Outdated."));
         var edited = await CreateAsync("Served revision");
         await Review(edited, ReviewDecision.Approve, portal.Reviewer1);
-        await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, edited, Titled("Pending revision"), submit: true));
+        await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, edited, Titled("Pending revision"), submit: true));
 
         var search = portal.Services.GetRequiredService<PoolSearch>();
         var listed = await search.SearchAsync(new PoolQuery { Take = 200 });
@@ -55,7 +55,7 @@ public class PoolSearchTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
     [Fact]
     public async Task Search_Filters_NarrowByKindDomainAndTag()
     {
-        var id = (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, new MemoryDraft(
+        var id = (await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, new MemoryDraft(
             new SummaryContent("Repair a date parser that rejected leap days.", "Succeeded: the failing case was reproduced before any change."),
             new Provenance("humaneval-x", null, "gpt-5-mini", SourceOutcome.Success, ["dates"])), submit: true))).Value!.Id;
         await Review(id, ReviewDecision.Approve, portal.Reviewer1);
@@ -87,7 +87,7 @@ public class PoolSearchTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
             var team = await db.Teams.Where(t => t.Name == "Alpha").Select(t => t.Id).SingleAsync();
             var imported = await portal.AsAsync<IReadOnlyList<Guid>>(portal.AdminId, async (w, a) =>
             {
-                var batch = await w.CreateManyAsync(a, [.. Enumerable.Range(1, 46).Select(i => new NewMemory(Titled($"Paged memory {sortBy} {i}") with { TeamId = team }, $"line {i}"))], approve: true, "paging test");
+                var batch = await w.Batch.CreateManyAsync(a, [.. Enumerable.Range(1, 46).Select(i => new NewMemory(Titled($"Paged memory {sortBy} {i}") with { TeamId = team }, $"line {i}"))], approve: true, "paging test");
                 return batch.Succeeded ? WriteResult<IReadOnlyList<Guid>>.Ok(batch.MemoryIds) : WriteResult<IReadOnlyList<Guid>>.Fail("", string.Join("; ", batch.Errors));
             });
             Assert.True(imported.Succeeded, string.Join("; ", imported.Errors));
@@ -138,7 +138,7 @@ public class SecondInstanceTests(MemoryPortal portal) : IClassFixture<MemoryPort
         var id = await portal.SubmittedAsync();
         Assert.DoesNotContain(secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()), h => h.MemoryId == id);
 
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         // The change reaches the second instance through LISTEN/NOTIFY; wait for the effect (how fast it arrives is
         // the benchmarks' business), with a limit only so that a lost notification fails instead of hanging.
         var clock = Stopwatch.StartNew();
@@ -150,7 +150,7 @@ public class SecondInstanceTests(MemoryPortal portal) : IClassFixture<MemoryPort
         Assert.Contains(secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()), h => h.MemoryId == id);
 
         // Archiving through the first instance takes it out of the second's pool too.
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, id, null));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, id, null));
         clock.Restart();
         while (secondPool.Index.Search(await EmbedAsync(), 10, new RetrievalFilter()).Any(h => h.MemoryId == id) && clock.Elapsed < EffectLimit)
         {
@@ -171,7 +171,7 @@ public class SecondInstanceTests(MemoryPortal portal) : IClassFixture<MemoryPort
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Value!.Secret);
         var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Served by the other instance", "Keep each change small and rerun the checks after it. Small steps make the failing one obvious."));
 
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
 
         var clock = Stopwatch.StartNew();
         var found = false;

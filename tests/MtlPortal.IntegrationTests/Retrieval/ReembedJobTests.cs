@@ -14,7 +14,7 @@ public class ReembedJobTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
     public async Task Run_AfterTheModelChanged_ReembedsEveryStaleRevisionWithProgressAndServesThemAgain()
     {
         var id = await portal.SubmittedAsync();
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         await portal.SubmittedAsync(draft: MemoryPortal.Insight("Second one"));
         var contexts = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         await using (var db = await contexts.CreateDbContextAsync())

@@ -106,8 +106,8 @@ public class ReviewPagesTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
     public async Task MemoryPage_TwoRevisions_ShowsTheTeamTheDiffAndOutsidersOnlyTheServedRevision()
     {
         var id = await portal.SubmittedAsync(draft: MemoryPortal.Insight("Diff check: verify", "Run the tests before declaring done."));
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
-        var revised = await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Diff check: verify", "Run the whole suite before declaring done."), submit: true));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
+        var revised = await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, id, MemoryPortal.Insight("Diff check: verify", "Run the whole suite before declaring done."), submit: true));
         Assert.True(revised.Succeeded);
 
         var team = await (await SignedInAsync("colleague@example.org")).GetStringAsync($"/memories/{id}");
@@ -132,9 +132,9 @@ public class ReviewPagesTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
         var team = $"Queue diff {firstDecision}";
         var author = await portal.CreateUserAsync($"author.{firstDecision}@example.org", [PortalRoles.Contributor], [team]);
         var reviewer = await portal.CreateUserAsync($"reviewer.{firstDecision}@example.org", [PortalRoles.Reviewer], [team]);
-        var id = (await portal.AsAsync(author, (w, a) => w.SaveAsync(a, null, MemoryPortal.Insight("Queue diff: verify", "Run the tests before declaring done."), submit: true))).Value!.Id;
-        await portal.AsAsync(reviewer, (w, a) => w.ReviewAsync(a, id, firstDecision, firstDecision == ReviewDecision.Approve ? null : "Say which tests."));
-        var revised = await portal.AsAsync(author, (w, a) => w.SaveAsync(a, id, MemoryPortal.Insight("Queue diff: verify", "Run the whole suite before declaring done."), submit: true));
+        var id = (await portal.AsAsync(author, (w, a) => w.Authoring.SaveAsync(a, null, MemoryPortal.Insight("Queue diff: verify", "Run the tests before declaring done."), submit: true))).Value!.Id;
+        await portal.AsAsync(reviewer, (w, a) => w.Reviews.DecideAsync(a, id, firstDecision, firstDecision == ReviewDecision.Approve ? null : "Say which tests."));
+        var revised = await portal.AsAsync(author, (w, a) => w.Authoring.SaveAsync(a, id, MemoryPortal.Insight("Queue diff: verify", "Run the whole suite before declaring done."), submit: true));
         Assert.True(revised.Succeeded, string.Join("; ", revised.Errors));
 
         var page = await (await SignedInAsync($"reviewer.{firstDecision}@example.org")).GetStringAsync("/review");

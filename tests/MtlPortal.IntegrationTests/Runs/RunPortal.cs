@@ -141,11 +141,11 @@ public class RunPortal : PortalFactory
         Guid id;
         await using (var scope = workflow.CreateAsyncScope())
         {
-            var flow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
-            var saved = await flow.SaveAsync(author, null, draft, submit: true);
+            var flow = MemoryWriters.From(scope.ServiceProvider);
+            var saved = await flow.Authoring.SaveAsync(author, null, draft, submit: true);
             Assert.True(saved.Succeeded, string.Join("; ", saved.Errors));
             id = saved.Value!.Id;
-            var approved = await flow.ReviewAsync(reviewer, id, ReviewDecision.Approve, null);
+            var approved = await flow.Reviews.DecideAsync(reviewer, id, ReviewDecision.Approve, null);
             Assert.True(approved.Succeeded, string.Join("; ", approved.Errors));
         }
 

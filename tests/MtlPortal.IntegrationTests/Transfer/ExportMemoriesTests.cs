@@ -14,7 +14,7 @@ public class ExportMemoriesTests(TransferPortal portal) : IClassFixture<Transfer
     private async Task<Guid> ApprovedAsync(string title)
     {
         var id = await portal.SubmittedAsync(draft: Draft(title));
-        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var approved = await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         return approved.Succeeded ? id : throw new InvalidOperationException(string.Join("; ", approved.Errors));
     }
 
@@ -38,21 +38,21 @@ public class ExportMemoriesTests(TransferPortal portal) : IClassFixture<Transfer
     [Fact]
     public async Task Export_MemoriesInEveryState_WritesOnlyTheApprovedPoolWithTheApprovedRevision()
     {
-        var draft = (await portal.AsAsync(portal.Author, (w, a) => w.SaveAsync(a, null, Draft("A draft stays private"), submit: false))).Value!.Id;
+        var draft = (await portal.AsAsync(portal.Author, (w, a) => w.Authoring.SaveAsync(a, null, Draft("A draft stays private"), submit: false))).Value!.Id;
         var inReview = await portal.SubmittedAsync(draft: Draft("Waiting for a reviewer"));
         var changesRequested = await portal.SubmittedAsync(draft: Draft("Needs another pass"));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, changesRequested, ReviewDecision.RequestChanges, "Say why, not where."));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, changesRequested, ReviewDecision.RequestChanges, "Say why, not where."));
         var rejected = await portal.SubmittedAsync(draft: Draft("Only restates the task"));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, rejected, ReviewDecision.Reject, "Restates the task."));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, rejected, ReviewDecision.Reject, "Restates the task."));
         var archived = await ApprovedAsync("Outdated advice");
-        await portal.AsAsync(portal.Reviewer2, (w, a) => w.ArchiveAsync(a, archived, "Outdated."));
+        await portal.AsAsync(portal.Reviewer2, (w, a) => w.Authoring.ArchiveAsync(a, archived, "Outdated."));
         var approved = await ApprovedAsync("Verify with the project's checks");
         var revisedInReview = await ApprovedAsync("Approved wording");
-        var newer = await portal.AsAsync(portal.Colleague, (w, a) => w.SaveAsync(a, revisedInReview, Draft("Newer wording still in review"), submit: true));
+        var newer = await portal.AsAsync(portal.Colleague, (w, a) => w.Authoring.SaveAsync(a, revisedInReview, Draft("Newer wording still in review"), submit: true));
         Assert.True(newer.Succeeded, string.Join("; ", newer.Errors));
         var revisedRejected = await ApprovedAsync("Approved wording that stays");
-        await portal.AsAsync(portal.Colleague, (w, a) => w.SaveAsync(a, revisedRejected, Draft("A rejected rewrite"), submit: true));
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, revisedRejected, ReviewDecision.Reject, "Worse than before."));
+        await portal.AsAsync(portal.Colleague, (w, a) => w.Authoring.SaveAsync(a, revisedRejected, Draft("A rejected rewrite"), submit: true));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, revisedRejected, ReviewDecision.Reject, "Worse than before."));
 
         var records = await ExportAsync();
 

@@ -136,7 +136,7 @@ public class ImportMemoriesCliTests(TransferPortal portal) : IClassFixture<Trans
         });
         var ids = imported.Select(m => m.Id.ToString()).ToList();
         var audit = await db.AuditEntries.Where(a => ids.Contains(a.EntityId)).ToListAsync();
-        Assert.Equal(20, audit.Count(a => a.Action == MemoryWorkflow.ImportedApprovedAction && a.Actor == portal.AdminId));
+        Assert.Equal(20, audit.Count(a => a.Action == MemoryBatchImport.ImportedApprovedAction && a.Actor == portal.AdminId));
         Assert.DoesNotContain(audit, a => a.Action is "memory.approved" or "memory.submitted");
         Assert.Contains(await db.AuditEntries.Where(a => a.Action == "memories.imported-approved").ToListAsync(), a => a.Actor == portal.AdminId && a.Details!.Contains("approved.jsonl", StringComparison.Ordinal));
     }

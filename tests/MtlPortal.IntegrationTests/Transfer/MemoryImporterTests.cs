@@ -98,7 +98,7 @@ public class MemoryImporterTests(TransferPortal portal) : IClassFixture<Transfer
         var lines = new[] { MemorySamples.Records(1, team: "Alpha")[0].ToJsonLine(), concrete };
         var store = portal.Services.GetRequiredService<ReviewSettingsStore>();
         await using var db = await portal.DbAsync();
-        await store.SaveAsync(db, ReviewSettings.Defaults with { BlockLowAbstractionInsights = true }, portal.AdminId);
+        await store.SaveAsync(ReviewSettings.Defaults with { BlockLowAbstractionInsights = true }, portal.AdminId);
         try
         {
             var blocked = await ImportAsync(portal.Author, lines);
@@ -111,7 +111,7 @@ public class MemoryImporterTests(TransferPortal portal) : IClassFixture<Transfer
         }
         finally
         {
-            await store.SaveAsync(db, ReviewSettings.Defaults, portal.AdminId);
+            await store.SaveAsync(ReviewSettings.Defaults, portal.AdminId);
         }
     }
 

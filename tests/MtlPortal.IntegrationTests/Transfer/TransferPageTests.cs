@@ -29,7 +29,7 @@ public class TransferPageTests(TransferPortal portal) : IClassFixture<TransferPo
     public async Task Export_SignedInManager_DownloadsTheApprovedPoolAsJsonlAndIsAudited()
     {
         var approved = await portal.SubmittedAsync();
-        await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, approved, ReviewDecision.Approve, null));
+        await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, approved, ReviewDecision.Approve, null));
         var inReview = await portal.SubmittedAsync();
         var client = await SignedInAsync(TransferPortal.ManagerEmail);
 

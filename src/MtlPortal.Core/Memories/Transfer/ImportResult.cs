@@ -18,7 +18,7 @@ public sealed record ImportError(int Line, string Field, string Message)
 /// <param name="DefaultTeam">The team (by name) of lines that name none; without it, the importer's only team.</param>
 /// <param name="AsApproved">
 /// Admins only, and never a default: the memories skip review and land in the approved pool, audited as
-/// <see cref="MemoryWorkflow.ImportedApprovedAction"/>.
+/// <see cref="MemoryBatchImport.ImportedApprovedAction"/>.
 /// </param>
 public sealed record ImportOptions(string SourceName, string? DefaultTeam = null, bool AsApproved = false);
 

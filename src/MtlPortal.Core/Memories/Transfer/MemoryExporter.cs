@@ -87,9 +87,7 @@ public sealed class MemoryExporter(IDbContextFactory<PortalDbContext> contexts, 
         return await Pool(db).CountAsync(cancellationToken);
     }
 
-    /// <summary>The approved pool: memories with an approved revision, not archived.</summary>
-    private static IQueryable<Memory> Pool(PortalDbContext db) =>
-        db.Memories.AsNoTracking().Where(m => m.ApprovedRevisionId != null && m.ArchivedAt == null && m.ApprovedRevision!.State == RevisionState.Approved);
+    private static IQueryable<Memory> Pool(PortalDbContext db) => db.Memories.AsNoTracking().Served();
 
     private sealed record PoolRow(
         Guid Id, string Team, int Revision, DateTimeOffset? ApprovedAt, string ContentJson, string SourceDomain,

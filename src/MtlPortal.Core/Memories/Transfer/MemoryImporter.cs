@@ -2,17 +2,18 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using MtlPortal.Llm;
 using MtlPortal.Persistence;
+using MtlPortal.Teams;
 
 namespace MtlPortal.Memories.Transfer;
 
 /// <summary>
 /// Imports a memory JSONL file (<c>docs/memory-jsonl.md</c>) in two phases. First every line is read and checked:
-/// its JSON, its kind and properties, the team it names, and everything <see cref="MemoryWorkflow"/> checks of a
+/// its JSON, its kind and properties, the team it names, and everything <see cref="MemoryAuthoring"/> checks of a
 /// new memory; the errors name their line. A file with any error imports nothing. Then
-/// <see cref="MemoryWorkflow.CreateManyAsync"/> writes all memories in one transaction (in review, or approved
-/// when an admin asks), so a failure midway leaves nothing behind. Scoped, like the workflow: one per import.
+/// <see cref="MemoryBatchImport.CreateManyAsync"/> writes all memories in one transaction (in review, or approved
+/// when an admin asks), so a failure midway leaves nothing behind.
 /// </summary>
-public sealed class MemoryImporter(MemoryWorkflow workflow, IDbContextFactory<PortalDbContext> contexts)
+public sealed class MemoryImporter(MemoryBatchImport batch, IDbContextFactory<PortalDbContext> contexts)
 {
     /// <summary>The largest file, in bytes (50 MiB): larger pools are imported as several files.</summary>
     public const long MaxFileBytes = 50L * 1024 * 1024;
@@ -24,7 +25,7 @@ public sealed class MemoryImporter(MemoryWorkflow workflow, IDbContextFactory<Po
     {
         // Refusals that concern the import as a whole (not a contributor; approved without being an admin) come
         // from the workflow's own rules, before the file is even read.
-        var refusals = await workflow.CheckManyAsync(actor, [], options.AsApproved, null, cancellationToken);
+        var refusals = await batch.CheckManyAsync(actor, [], options.AsApproved, null, cancellationToken);
         if (refusals.Count > 0)
         {
             return ImportResult.Failed([.. refusals.Select(e => new ImportError(0, "", e.Message))], options.AsApproved);
@@ -96,7 +97,7 @@ public sealed class MemoryImporter(MemoryWorkflow workflow, IDbContextFactory<Po
 
         if (errors.Count > 0)
         {
-            var checks = await workflow.CheckManyAsync(actor, [.. items.Select(i => i.Memory.Draft)], options.AsApproved, stages, cancellationToken);
+            var checks = await batch.CheckManyAsync(actor, [.. items.Select(i => i.Memory.Draft)], options.AsApproved, stages, cancellationToken);
             errors.AddRange(checks.Select(e => ToImportError(e, items)));
             return ImportResult.Failed(errors, options.AsApproved);
         }
@@ -104,7 +105,7 @@ public sealed class MemoryImporter(MemoryWorkflow workflow, IDbContextFactory<Po
         BatchResult result;
         try
         {
-            result = await workflow.CreateManyAsync(actor, [.. items.Select(i => i.Memory)], options.AsApproved, options.SourceName, stages, cancellationToken);
+            result = await batch.CreateManyAsync(actor, [.. items.Select(i => i.Memory)], options.AsApproved, options.SourceName, stages, cancellationToken);
         }
         catch (DbUpdateException e)
         {
@@ -203,13 +204,7 @@ public sealed class MemoryImporter(MemoryWorkflow workflow, IDbContextFactory<Po
     private async Task<Dictionary<string, Guid>> TeamsAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var teams = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
-        foreach (var team in await db.Teams.AsNoTracking().Select(t => new { t.Name, t.Id }).ToListAsync(cancellationToken))
-        {
-            teams.TryAdd(team.Name, team.Id);
-        }
-
-        return teams;
+        return await db.Teams.IdsByNameAsync(cancellationToken);
     }
 
     private static ImportError ToImportError(BatchError error, List<(int Line, NewMemory Memory)> items) => new(

@@ -55,7 +55,10 @@ public sealed partial class ContributePage : IDisposable
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required MemoryAuthoring Authoring { get; init; }
+
+    [Inject]
+    public required LatestRevisionQueries Revisions { get; init; }
 
     [Inject]
     public required IDbContextFactory<PortalDbContext> Db { get; init; }
@@ -99,7 +102,7 @@ public sealed partial class ContributePage : IDisposable
         var actor = await ActorAsync();
         await using (var db = await Db.CreateDbContextAsync())
         {
-            _settings = await SettingsStore.GetAsync(db);
+            _settings = await SettingsStore.GetAsync();
             _teams = actor.IsAdmin
                 ? await db.Teams.OrderBy(t => t.Name).ToListAsync()
                 : await db.Teams.Where(t => actor.TeamIds.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync();
@@ -116,9 +119,10 @@ public sealed partial class ContributePage : IDisposable
             }
 
             var latest = details.Latest;
-            var canEdit = latest.State == RevisionState.Draft
-                ? MemoryLifecycle.CanEditDraft(actor, Facts(details, latest))
-                : MemoryLifecycle.CanRevise(actor, Facts(details, latest));
+            var standing = await Revisions.StandingAsync(actor, id);
+            var canEdit = standing is null ? Permission.No("That memory does not exist, or you cannot see it.")
+                : latest.State == RevisionState.Draft ? MemoryLifecycle.CanEditDraft(actor, standing.Facts)
+                : MemoryLifecycle.CanRevise(actor, standing.Facts);
             if (!canEdit.Allowed)
             {
                 _loadError = canEdit.Reason;
@@ -147,10 +151,6 @@ public sealed partial class ContributePage : IDisposable
 
     private async Task<Actor> ActorAsync() =>
         await Actors.CurrentAsync(AuthenticationState) ?? throw new InvalidOperationException(ActorLookup.NoActorMessage);
-
-    private static LifecycleFacts Facts(MemoryDetails details, RevisionView revision) => new(
-        details.AuthorId, details.TeamId, details.ArchivedAt is not null, details.ApprovedRevisionId is not null,
-        revision.AuthorId, revision.State, revision.Id == details.LatestRevisionId, []);
 
     /// <summary>Re-lints and re-checks similar memories once the contributor pauses typing.</summary>
     private void ScheduleAnalysis()
@@ -215,9 +215,7 @@ public sealed partial class ContributePage : IDisposable
         try
         {
             var actor = await ActorAsync();
-            await using var scope = Scopes.CreateAsyncScope();
-            var workflow = scope.ServiceProvider.GetRequiredService<MemoryWorkflow>();
-            var result = await workflow.SaveAsync(actor, MemoryId, _form.ToDraft(), submit, _version);
+            var result = await Authoring.SaveAsync(actor, MemoryId, _form.ToDraft(), submit, _version);
             if (!result.Succeeded)
             {
                 _server?.Show(result.Errors);

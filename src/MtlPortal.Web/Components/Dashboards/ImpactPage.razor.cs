@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MtlPortal.Dashboards;
 using MtlPortal.Memories;
+using MtlPortal.Reviews;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
 using MudBlazor;
@@ -35,7 +36,10 @@ public sealed partial class ImpactPage
     public required ActorDirectory Actors { get; init; }
 
     [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required ReviewDecisions Reviews { get; init; }
+
+    [Inject]
+    public required MemoryAuthoring Authoring { get; init; }
 
     [Inject]
     public required IDialogService Dialogs { get; init; }
@@ -83,7 +87,7 @@ public sealed partial class ImpactPage
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         if (await dialog.Result is { Canceled: false, Data: string reason })
         {
-            await WriteAsync($"Sent back to review: {row.Title}", (workflow, actor) => workflow.SendBackToReviewAsync(actor, row.MemoryId, reason));
+            await WriteAsync($"Sent back to review: {row.Title}", actor => Reviews.SendBackToReviewAsync(actor, row.MemoryId, reason));
         }
     }
 
@@ -96,11 +100,11 @@ public sealed partial class ImpactPage
         if (confirmed == true)
         {
             var reason = string.Create(CultureInfo.InvariantCulture, $"negative transfer: hurt {row.TasksHurt}, helped {row.TasksHelped} of {row.PairedTasks} tasks");
-            await WriteAsync($"Archived: {row.Title}", (workflow, actor) => workflow.ArchiveAsync(actor, row.MemoryId, reason));
+            await WriteAsync($"Archived: {row.Title}", actor => Authoring.ArchiveAsync(actor, row.MemoryId, reason));
         }
     }
 
-    private async Task WriteAsync(string success, Func<MemoryWorkflow, Actor, Task<WriteResult<Memory>>> write)
+    private async Task WriteAsync(string success, Func<Actor, Task<WriteResult<Memory>>> write)
     {
         if (_busy)
         {
@@ -110,7 +114,9 @@ public sealed partial class ImpactPage
         _busy = true;
         try
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, write);
+            // The actor as of now: roles may have changed since the page loaded.
+            var actor = await Actors.CurrentAsync(AuthenticationState);
+            var result = actor is null ? WriteResult<Memory>.Fail("", "You are signed out; sign in again.") : await write(actor);
             if (result.Succeeded)
             {
                 Snackbar.Add(success, Severity.Success);

@@ -6,24 +6,14 @@ namespace MtlPortal.Web.Components.Memories;
 
 public static class WorkflowWrites
 {
-    /// <summary>
-    /// Runs one <see cref="MemoryWorkflow"/> write as the signed-in user, in a scope of its own: interactive pages live
-    /// as long as their circuit and must never hold a scoped DbContext. A disabled or deleted account is refused.
-    /// </summary>
-    public static async Task<WriteResult<T>> RunAsync<T>(
-        this IServiceScopeFactory scopes,
-        ActorDirectory actors,
+    /// <summary>Runs one write to memories as the signed-in user; a disabled or deleted account is refused.</summary>
+    public static async Task<WriteResult<T>> AsCurrentUserAsync<T>(
+        this ActorDirectory actors,
         Task<AuthenticationState> authenticationState,
-        Func<MemoryWorkflow, Actor, Task<WriteResult<T>>> write)
-    {
-        if (await actors.CurrentAsync(authenticationState) is not { } actor)
-        {
-            return WriteResult<T>.Forbidden(ActorLookup.NoActorMessage);
-        }
-
-        await using var scope = scopes.CreateAsyncScope();
-        return await write(scope.ServiceProvider.GetRequiredService<MemoryWorkflow>(), actor);
-    }
+        Func<Actor, Task<WriteResult<T>>> write) =>
+        await actors.CurrentAsync(authenticationState) is { } actor
+            ? await write(actor)
+            : WriteResult<T>.Forbidden(ActorLookup.NoActorMessage);
 
     /// <summary>The errors of a failed write as one sentence for a notification; null when it succeeded.</summary>
     public static string? Message<T>(this WriteResult<T> result) =>

@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.EntityFrameworkCore;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
-using MtlPortal.Persistence;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
@@ -29,10 +27,7 @@ public sealed partial class MemoryDetail
     public required LatestRevisionQueries Revisions { get; init; }
 
     [Inject]
-    public required IDbContextFactory<PortalDbContext> Db { get; init; }
-
-    [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required MemoryAuthoring Authoring { get; init; }
 
     [Inject]
     public required ActorDirectory Actors { get; init; }
@@ -63,10 +58,7 @@ public sealed partial class MemoryDetail
 
     protected override async Task OnParametersSetAsync()
     {
-        await using (var db = await Db.CreateDbContextAsync())
-        {
-            _minimumInsightScore = (await SettingsStore.GetAsync(db)).MinInsightAbstraction;
-        }
+        _minimumInsightScore = (await SettingsStore.GetAsync()).MinInsightAbstraction;
 
         await LoadAsync();
     }
@@ -96,10 +88,10 @@ public sealed partial class MemoryDetail
     }
 
     private Task SubmitAsync() =>
-        WriteAsync("Submitted for review", (workflow, actor, details) => workflow.SubmitAsync(actor, details.Id, details.Version));
+        WriteAsync("Submitted for review", (actor, details) => Authoring.SubmitAsync(actor, details.Id, details.Version));
 
     private Task WithdrawAsync() =>
-        WriteAsync("Withdrawn from review", (workflow, actor, details) => workflow.WithdrawAsync(actor, details.Id, details.Version));
+        WriteAsync("Withdrawn from review", (actor, details) => Authoring.WithdrawAsync(actor, details.Id, details.Version));
 
     private async Task ArchiveAsync()
     {
@@ -109,11 +101,11 @@ public sealed partial class MemoryDetail
             yesText: "Archive", cancelText: "Keep it");
         if (confirmed == true)
         {
-            await WriteAsync("Archived", (workflow, actor, details) => workflow.ArchiveAsync(actor, details.Id, null, details.Version));
+            await WriteAsync("Archived", (actor, details) => Authoring.ArchiveAsync(actor, details.Id, null, details.Version));
         }
     }
 
-    private async Task WriteAsync(string success, Func<MemoryWorkflow, Actor, MemoryDetails, Task<WriteResult<Memory>>> write)
+    private async Task WriteAsync(string success, Func<Actor, MemoryDetails, Task<WriteResult<Memory>>> write)
     {
         if (_busy || _details is not { } details)
         {
@@ -123,7 +115,7 @@ public sealed partial class MemoryDetail
         _busy = true;
         try
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => write(workflow, actor, details));
+            var result = await Actors.AsCurrentUserAsync(AuthenticationState, actor => write(actor, details));
             await ShowResultAsync(success, result.Failure, result.Message());
         }
         finally

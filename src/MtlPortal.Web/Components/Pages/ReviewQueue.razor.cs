@@ -6,6 +6,7 @@ using Microsoft.JSInterop;
 using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
 using MtlPortal.Persistence;
+using MtlPortal.Reviews;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
@@ -53,7 +54,10 @@ public sealed partial class ReviewQueue
     public required IDbContextFactory<PortalDbContext> Db { get; init; }
 
     [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required ReviewDecisions Reviews { get; init; }
+
+    [Inject]
+    public required PendingReviews Pending { get; init; }
 
     [Inject]
     public required ActorDirectory Actors { get; init; }
@@ -91,7 +95,7 @@ public sealed partial class ReviewQueue
 
         await using (var db = await Db.CreateDbContextAsync())
         {
-            _settings = await SettingsStore.GetAsync(db);
+            _settings = await SettingsStore.GetAsync();
             var reviewed = actor.IsAdmin ? null : actor.IsReviewer ? actor.TeamIds.ToList() : [];
             _teams = await db.Teams.AsNoTracking()
                 .Where(t => reviewed == null || reviewed.Contains(t.Id))
@@ -228,10 +232,10 @@ public sealed partial class ReviewQueue
 
     private async Task LoadQueueAsync(Actor actor)
     {
-        var all = await Queries.ReviewQueueAsync(actor, new ReviewQueueFilter());
+        var all = await Pending.QueueAsync(actor, new ReviewQueueFilter());
         _waiting = all.Count;
         _domains = [.. all.Select(m => m.SourceDomain).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)];
-        _queue = IsFiltered ? await Queries.ReviewQueueAsync(actor, new ReviewQueueFilter(_teamId, _kind, _domain)) : all;
+        _queue = IsFiltered ? await Pending.QueueAsync(actor, new ReviewQueueFilter(_teamId, _kind, _domain)) : all;
     }
 
     /// <summary>
@@ -323,26 +327,26 @@ public sealed partial class ReviewQueue
     private async Task MarkDuplicateAsync(SimilarMemory original)
     {
         var details = _details!;
-        var (failure, message) = await WriteAsync((workflow, actor) =>
-            workflow.MarkDuplicateAsync(actor, details.Id, original.MemoryId, _actions?.Comment, details.Version));
+        var (failure, message) = await WriteAsync(actor =>
+            Reviews.MarkDuplicateAsync(actor, details.Id, original.MemoryId, _actions?.Comment, details.Version));
         await AfterWriteAsync(details.Id, "Rejected as a duplicate", $"of “{original.Title}”", failure, message, leavesQueue: true);
     }
 
     private async Task SetSupersedesAsync(SimilarMemory? old)
     {
         var details = _details!;
-        var (failure, message) = await WriteAsync((workflow, actor) =>
-            workflow.SetSupersedesAsync(actor, details.Id, old?.MemoryId, details.Version));
+        var (failure, message) = await WriteAsync(actor =>
+            Reviews.SetSupersedesAsync(actor, details.Id, old?.MemoryId, details.Version));
         var summary = old is null ? "No longer supersedes anything" : "Marked as superseding";
         await AfterWriteAsync(details.Id, summary, old is null ? details.Latest.Content.DisplayTitle : $"“{old.Title}”, archived once this is approved", failure, message, leavesQueue: false);
     }
 
-    private async Task<(WriteFailure Failure, string? Message)> WriteAsync(Func<MemoryWorkflow, Actor, Task<WriteResult<Memory>>> write)
+    private async Task<(WriteFailure Failure, string? Message)> WriteAsync(Func<Actor, Task<WriteResult<Memory>>> write)
     {
         _busy = true;
         try
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, write);
+            var result = await Actors.AsCurrentUserAsync(AuthenticationState, write);
             return (result.Failure, result.Message());
         }
         finally

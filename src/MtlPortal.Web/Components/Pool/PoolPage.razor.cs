@@ -42,8 +42,7 @@ public sealed partial class PoolPage
         // The filter choices are what the approved pool actually holds.
         await using var db = await Db.CreateDbContextAsync();
         var served =
-            from m in db.Memories.AsNoTracking()
-            where m.ApprovedRevisionId != null && m.ArchivedAt == null
+            from m in db.Memories.AsNoTracking().Served()
             join r in db.MemoryRevisions on m.ApprovedRevisionId equals r.Id
             select new { r.SourceDomain, r.SourceModel, r.Tags, m.TeamId, Team = m.Team!.Name };
         var rows = await served.ToListAsync();

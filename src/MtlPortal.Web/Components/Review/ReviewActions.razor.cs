@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
 using MtlPortal.Memories;
+using MtlPortal.Reviews;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
 using MudBlazor;
@@ -32,7 +33,7 @@ public sealed partial class ReviewActions
     private bool _busy;
 
     [Inject]
-    public required IServiceScopeFactory Scopes { get; init; }
+    public required ReviewDecisions Reviews { get; init; }
 
     [Inject]
     public required ActorDirectory Actors { get; init; }
@@ -95,7 +96,7 @@ public sealed partial class ReviewActions
 
         await RunAsync(decision, async () =>
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.ReviewAsync(actor, MemoryId, decision, _comment, Version));
+            var result = await Actors.AsCurrentUserAsync(AuthenticationState, actor => Reviews.DecideAsync(actor, MemoryId, decision, _comment, Version));
             return (result.Failure, result.Errors);
         });
     }
@@ -104,7 +105,7 @@ public sealed partial class ReviewActions
     {
         await RunAsync(ReviewDecision.Comment, async () =>
         {
-            var result = await Scopes.RunAsync(Actors, AuthenticationState, (workflow, actor) => workflow.CommentAsync(actor, MemoryId, _comment));
+            var result = await Actors.AsCurrentUserAsync(AuthenticationState, actor => Reviews.CommentAsync(actor, MemoryId, _comment));
             return (result.Failure, result.Errors);
         });
     }
