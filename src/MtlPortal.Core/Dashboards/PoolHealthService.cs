@@ -116,7 +116,7 @@ public sealed class PoolHealthService(
         var started = clock.GetUtcNow();
         var served = rows.Select(r => (Row: r, Served: pool.Served(r.MemoryId))).Where(r => r.Served is not null).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var threshold = (await settings.GetAsync(db, cancellationToken)).DuplicateThreshold;
+        var threshold = (await settings.GetAsync(cancellationToken)).DuplicateThreshold;
         var benchmarkDomains = await db.Benchmarks.AsNoTracking().Select(b => b.Name).ToListAsync(cancellationToken);
         var ids = served.Select(s => s.Row.MemoryId).ToList();
         var lastRetrieved = await (from h in db.RetrievalHits

@@ -89,7 +89,7 @@ public class PlanQueryTests(PlanningApiPortal portal) : IClassFixture<PlanningAp
     {
         var draft = new MemoryDraft(new InsightContent(title, description, content), new Provenance("mixed", null, "gpt-5-mini", SourceOutcome.Success, []));
         var id = await portal.SubmittedAsync(draft: draft);
-        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null))).Succeeded);
+        Assert.True((await portal.AsAsync(portal.Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null))).Succeeded);
         return id;
     }
 

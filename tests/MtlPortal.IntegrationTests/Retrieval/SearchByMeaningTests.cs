@@ -47,7 +47,7 @@ public sealed class UnconfiguredEmbeddingsPortal : ApiPortal
     {
         var draft = new MemoryDraft(content, new Provenance(domain, null, "gpt-5-mini", SourceOutcome.Success, []));
         var id = await SubmittedAsync(draft: draft);
-        var approved = await AsAsync(Reviewer1, (w, a) => w.ReviewAsync(a, id, ReviewDecision.Approve, null));
+        var approved = await AsAsync(Reviewer1, (w, a) => w.Reviews.DecideAsync(a, id, ReviewDecision.Approve, null));
         return approved.Succeeded ? id : throw new InvalidOperationException(string.Join("; ", approved.Errors));
     }
 }
