@@ -18,6 +18,7 @@ public static class PortalAreas
     public const string ReviewPolicy = "area:review";
     public const string RunsPolicy = "area:runs";
     public const string DashboardsPolicy = "area:dashboards";
+    public const string ImpactPolicy = "area:impact";
     public const string TransferPolicy = "area:transfer";
     public const string AdminPolicy = "area:admin";
 
@@ -32,6 +33,8 @@ public static class PortalAreas
         new("Benchmarks", "benchmarks", Icons.Material.Filled.Quiz, RunsPolicy, PortalRoles.All),
         new("Runs", "runs", Icons.Material.Filled.PlayCircle, RunsPolicy, PortalRoles.All),
         new("Dashboards", "dashboards", Icons.Material.Filled.QueryStats, DashboardsPolicy, [PortalRoles.Manager, PortalRoles.Admin]),
+        // Reviewers act on the evidence (send a harmful memory back to review), so it has its own entry beside Dashboards.
+        new("Memory impact", "dashboards/impact", Icons.Material.Filled.TrendingDown, ImpactPolicy, [PortalRoles.Reviewer, PortalRoles.Manager, PortalRoles.Admin]),
         new("API", "api-docs", Icons.Material.Filled.Api, PoolPolicy, PortalRoles.All),
         new("Admin", "admin/users", Icons.Material.Filled.AdminPanelSettings, AdminPolicy, [PortalRoles.Admin]),
     ];

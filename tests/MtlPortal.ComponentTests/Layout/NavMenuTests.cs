@@ -13,10 +13,10 @@ public class NavMenuTests : MudTestContext
     private static readonly string[] EveryArea = ["Home", .. PortalAreas.All.Select(a => a.Title)];
 
     [Theory]
-    [InlineData(PortalRoles.Contributor, new[] { "Home", "Pool", "Contribute", "My memories", "Trajectories", "Import and export", "Runs", "API" })]
-    [InlineData(PortalRoles.Reviewer, new[] { "Home", "Pool", "Import and export", "Review queue", "Runs", "API" })]
-    [InlineData(PortalRoles.Manager, new[] { "Home", "Pool", "Import and export", "Runs", "Dashboards", "API" })]
-    [InlineData(PortalRoles.Admin, new[] { "Home", "Pool", "Contribute", "My memories", "Trajectories", "Import and export", "Review queue", "Runs", "Dashboards", "API", "Admin" })]
+    [InlineData(PortalRoles.Contributor, new[] { "Home", "Pool", "Contribute", "My memories", "Trajectories", "Import and export", "Benchmarks", "Runs", "API" })]
+    [InlineData(PortalRoles.Reviewer, new[] { "Home", "Pool", "Import and export", "Review queue", "Benchmarks", "Runs", "Memory impact", "API" })]
+    [InlineData(PortalRoles.Manager, new[] { "Home", "Pool", "Import and export", "Benchmarks", "Runs", "Dashboards", "Memory impact", "API" })]
+    [InlineData(PortalRoles.Admin, new[] { "Home", "Pool", "Contribute", "My memories", "Trajectories", "Import and export", "Review queue", "Benchmarks", "Runs", "Dashboards", "Memory impact", "API", "Admin" })]
     public void EachRoleSeesExactlyItsAreas(string role, string[] expected)
     {
         var nav = RenderFor(role);

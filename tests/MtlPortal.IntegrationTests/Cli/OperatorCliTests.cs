@@ -13,7 +13,7 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
     ];
 
     private Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) =>
-        RunOnAsync(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = database.ConnectionString }), args);
+        RunOnAsync(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = database.ConnectionString, ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider }), args);
 
     /// <summary>Runs a command with only the configuration it is given on the command line (and appsettings.json).</summary>
     private static Task<(int Exit, string Out, string Error)> RunAsGivenAsync(params string[] args) => RunOnAsync(null, args);
