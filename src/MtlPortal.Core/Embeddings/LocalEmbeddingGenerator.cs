@@ -57,9 +57,6 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>The id stored beside every vector: the model and its length.</summary>
     public EmbeddingModelInfo ModelInfo { get; } = EmbeddingModelInfo.ForLocal(ModelName, Dimensions);
 
-    /// <summary>Whether the model is loaded and a request will not wait for it.</summary>
-    public bool IsReady => _encoder.IsValueCreated && _encoder.Value.IsCompletedSuccessfully;
-
     /// <summary>Loads the model and runs it once, so the first search does not pay for either.</summary>
     public Task WarmUpAsync() => _encoder.Value;
 
@@ -72,7 +69,6 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
         var texts = values as IReadOnlyList<string> ?? [.. values];
         var vectors = new float[]?[texts.Count];
-        List<Task<float[]>>? waiting = null;
         List<int>? waitingIndexes = null;
         for (var i = 0; i < texts.Count; i++)
         {
@@ -88,20 +84,20 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             }
             else
             {
-                waiting ??= [];
                 waitingIndexes ??= [];
-                waiting.Add(Enqueue(text));
                 waitingIndexes.Add(i);
             }
         }
 
-        if (waiting is not null)
+        if (waitingIndexes is not null)
         {
+            // The model first: if it cannot load, nothing is queued for a worker that will never run.
             await EnsureWorkerAsync().WaitAsync(cancellationToken);
+            var waiting = waitingIndexes.Select(i => Enqueue(texts[i])).ToList();
             var done = await Task.WhenAll(waiting).WaitAsync(cancellationToken);
             for (var j = 0; j < done.Length; j++)
             {
-                vectors[waitingIndexes![j]] = done[j];
+                vectors[waitingIndexes[j]] = done[j];
                 if (isQuery)
                 {
                     _cache.Add(texts[waitingIndexes[j]], done[j]);
