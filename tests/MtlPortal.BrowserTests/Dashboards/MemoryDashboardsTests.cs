@@ -149,7 +149,10 @@ public class MemoryDashboardsTests(BrowserFixture browser, MemoryDashboardsPorta
 
         // The memory page shows the same evidence to whoever decides on the memory.
         await page.GotoAsync("/dashboards/impact");
+        await page.WaitForInteractiveAsync();
         await page.GetByTestId("impact-memory").First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/memories/[0-9a-f-]{36}$"));
+        await page.WaitForInteractiveAsync();
         await Expect(page.GetByTestId("impact-paired")).ToContainTextAsync("0 helped, 1 hurt of 1 task");
         await Expect(page.GetByTestId("domain-mixing")).ToContainTextAsync("Domain mixing 1.00");
         await ScreenshotAsync(page, $"memory-{width}");
