@@ -44,13 +44,13 @@ public static class MemoriesApi
         MemoryKind? kindFilter = null;
         if (kind is not null)
         {
-            if (Enum.TryParse<MemoryKind>(kind, true, out var k) && Enum.IsDefined(k))
+            if (MemoryKinds.TryParse(kind, out var k))
             {
                 kindFilter = k;
             }
             else
             {
-                errors["kind"] = ["kind is insight, summary, workflow or trajectory."];
+                errors["kind"] = [$"kind is {MemoryKinds.Names}."];
             }
         }
 

@@ -29,9 +29,9 @@ public static class SearchApi
         var kinds = new List<MemoryKind>();
         foreach (var kind in body!.Kinds ?? [])
         {
-            if (!Enum.TryParse<MemoryKind>(kind, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            if (!MemoryKinds.TryParse(kind, out var parsed))
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kinds"] = [$"'{kind}' is not a kind: insight, summary, workflow or trajectory."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kinds"] = [$"'{kind}' is not a kind: {MemoryKinds.Names}."] });
             }
 
             kinds.Add(parsed);
