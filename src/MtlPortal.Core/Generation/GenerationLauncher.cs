@@ -7,6 +7,7 @@ using MtlPortal.Llm;
 using MtlPortal.Memories;
 using MtlPortal.Persistence;
 using MtlPortal.Runs;
+using MtlPortal.Teams;
 using MtlPortal.Trajectories;
 using MtlPortal.Validation;
 
@@ -130,7 +131,7 @@ public sealed class GenerationLauncher(
         var kinds = new List<MemoryKind>();
         foreach (var name in request.Kinds is { Count: > 0 } given ? given : DefaultKinds)
         {
-            if (Enum.TryParse<MemoryKind>(name?.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind) && !int.TryParse(name, out _))
+            if (MemoryKinds.TryParse(name, out var kind))
             {
                 if (!kinds.Contains(kind))
                 {
@@ -139,7 +140,7 @@ public sealed class GenerationLauncher(
             }
             else
             {
-                errors.Add(new FieldError("kinds", $"'{name}' is not a memory kind (trajectory, workflow, summary, insight)."));
+                errors.Add(new FieldError("kinds", $"'{name}' is not a memory kind: {MemoryKinds.Names}."));
             }
         }
 
@@ -152,7 +153,7 @@ public sealed class GenerationLauncher(
         var teams = await db.Teams.AsNoTracking().ToListAsync(cancellationToken);
         var team = string.IsNullOrWhiteSpace(request.Team)
             ? (actor.TeamIds.Count == 1 ? teams.FirstOrDefault(t => t.Id == actor.TeamIds.Single()) : null)
-            : teams.FirstOrDefault(t => string.Equals(t.Name, request.Team.Trim(), StringComparison.OrdinalIgnoreCase) || t.Id.ToString() == request.Team.Trim());
+            : teams.FirstOrDefault(t => TeamNames.Comparer.Equals(t.Name, request.Team.Trim()) || t.Id.ToString() == request.Team.Trim());
         if (team is null)
         {
             errors.Add(new FieldError("team", string.IsNullOrWhiteSpace(request.Team) ? "Choose the team whose review queue receives the memories." : $"There is no team '{request.Team}'."));

@@ -103,9 +103,7 @@ public sealed partial class ContributePage : IDisposable
         await using (var db = await Db.CreateDbContextAsync())
         {
             _settings = await SettingsStore.GetAsync();
-            _teams = actor.IsAdmin
-                ? await db.Teams.OrderBy(t => t.Name).ToListAsync()
-                : await db.Teams.Where(t => actor.TeamIds.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync();
+            _teams = await db.Teams.OpenTo(actor).OrderBy(t => t.Name).ToListAsync();
             _knownDomains = await db.MemoryRevisions.Select(r => r.SourceDomain).Distinct().OrderBy(d => d).Take(200).ToListAsync();
         }
 
