@@ -7,12 +7,15 @@ namespace MtlPortal.Web.Api;
 /// </summary>
 public static class AgentApi
 {
-    /// <summary>The <c>/api/v1</c> group with the policies every agent endpoint shares, declared once.</summary>
-    public static RouteGroupBuilder MapAgentApiGroup(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/api/v1")
+    /// <summary>
+    /// A group under <c>/api/v1</c> with the policies every API endpoint shares, declared once: an API key, the
+    /// per-key rate limit, and the tag the OpenAPI document files the resource under.
+    /// </summary>
+    public static RouteGroupBuilder MapAgentApiGroup(this IEndpointRouteBuilder app, string path = "", string tag = "Agents") =>
+        app.MapGroup("/api/v1" + path)
             .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
             .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Agents");
+            .WithTags(tag);
 }
 
 /// <summary>For the OpenAPI document only: the submitted body is one line of the memory JSONL format (docs/memory-jsonl.md).</summary>

@@ -72,10 +72,7 @@ public static class DashboardsApi
 {
     public static IEndpointRouteBuilder MapDashboardsApi(this IEndpointRouteBuilder app)
     {
-        var runs = app.MapGroup("/api/v1/runs")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Dashboards");
+        var runs = app.MapAgentApiGroup("/runs", "Dashboards");
         runs.MapGet("/{id:guid}/comparison", ComparisonAsync)
             .Produces<ApiComparison>().Produces(200, contentType: "text/csv").ProducesProblem(404).ProducesValidationProblem()
             .WithName("compareRun")
@@ -86,10 +83,7 @@ public static class DashboardsApi
             .WithName("importExternalResults")
             .WithSummary("Import per-attempt outcomes from elsewhere (JSONL, see docs/external-results-jsonl.md) as external runs, one per model; all or nothing, errors by line. `source` names where they come from.");
 
-        app.MapGroup("/api/v1/dashboards")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Dashboards")
+        app.MapAgentApiGroup("/dashboards", "Dashboards")
             .MapGet("/cross-model", CrossModelAsync).Produces<IReadOnlyList<CrossModelCell>>()
             .WithName("crossModel")
             .WithSummary("Source model × target model: for runs that filtered memories by source model, each memory condition's pass@k difference to zero-shot.");
@@ -143,11 +137,10 @@ public static class DashboardsApi
         return result.Failure switch
         {
             WriteFailure.None => TypedResults.Created($"/api/v1/runs/{result.Value!.Runs[0].RunId}", result.Value),
-            WriteFailure.Forbidden => TypedResults.Problem(statusCode: 403, title: result.Errors[0].Message),
-            _ when result.Value is { Errors.Count: > 0 } failed => TypedResults.ValidationProblem(
+            WriteFailure.Invalid when result.Value is { Errors.Count: > 0 } failed => TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["file"] = [.. failed.Errors.Select(e => e.ToString())] },
                 title: "The file has errors; nothing was imported."),
-            _ => TypedResults.ValidationProblem(result.ErrorsByField()),
+            _ => ApiResults.Refusal(result),
         };
     }
 

@@ -9,10 +9,7 @@ public static class ImpactApi
 {
     public static IEndpointRouteBuilder MapImpactApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/memories")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Dashboards")
+        app.MapAgentApiGroup("/memories", "Dashboards")
             .MapGet("/{id:guid}/impact", GetImpactAsync).RequireScope(ApiScopes.MemoriesRead).Produces<MemoryImpact>().ProducesProblem(404)
             .WithName("getMemoryImpact")
             .WithSummary("A memory's impact in runs: how often retrieved and said to be used, tasks helped and hurt against zero-shot, and agents' feedback counted apart.");

@@ -9,10 +9,7 @@ public static class PoolHealthApi
 {
     public static IEndpointRouteBuilder MapPoolHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/pool")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Dashboards")
+        app.MapAgentApiGroup("/pool", "Dashboards")
             .MapGet("/health", GetHealthAsync).RequireScope(ApiScopes.MemoriesRead).Produces<PoolHealthReport>()
             .WithName("getPoolHealth")
             .WithSummary("The approved pool's health per kind (Davies–Bouldin index, LISI, 2-D projection), counts, near-duplicates, abstraction, staleness and per-memory domain mixing. Cached; refresh=true recomputes.");

@@ -46,10 +46,7 @@ public static class GenerationApi
 
     public static IEndpointRouteBuilder MapGenerationApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Generation");
+        var api = app.MapAgentApiGroup(tag: "Generation");
 
         api.MapPost("/trajectories", ImportAsync).RequireScope(ApiScopes.MemoriesWrite).Accepts<string>("application/x-ndjson")
             .Produces<TrajectoryImportResponse>(201).ProducesValidationProblem()
@@ -106,7 +103,7 @@ public static class GenerationApi
         var result = await launcher.StartAsync(body!.ToRequest(), context.ApiCaller().Actor, context.RequestAborted);
         return result.Succeeded
             ? TypedResults.Accepted($"/api/v1/generations/{result.Value!.Id}", GenerationView.Of(result.Value))
-            : Refused(result);
+            : ApiResults.Refusal(result);
     }
 
     public static async Task<IResult> GetAsync(Guid id, GenerationLauncher launcher, CancellationToken cancellationToken) =>
@@ -117,16 +114,9 @@ public static class GenerationApi
     public static async Task<IResult> CancelAsync(Guid id, HttpContext context, GenerationLauncher launcher)
     {
         var result = await launcher.CancelAsync(id, context.ApiCaller().Actor, context.RequestAborted);
-        return result.Succeeded ? TypedResults.Ok(GenerationView.Of(result.Value!)) : Refused(result);
+        return result.Succeeded ? TypedResults.Ok(GenerationView.Of(result.Value!)) : ApiResults.Refusal(result);
     }
 
-    private static IResult Refused<T>(WriteResult<T> result) => result.Failure switch
-    {
-        WriteFailure.Forbidden => TypedResults.Problem(statusCode: 403, title: result.Errors[0].Message),
-        WriteFailure.NotFound => TypedResults.Problem(statusCode: 404, title: result.Errors[0].Message),
-        WriteFailure.Conflict => TypedResults.Problem(statusCode: 409, title: result.Errors[0].Message),
-        _ => TypedResults.ValidationProblem(result.ErrorsByField()),
-    };
 
     private static async Task<(string? Text, IResult? Problem)> ReadBodyAsync(HttpRequest request)
     {

@@ -21,10 +21,7 @@ public static class ModelConnectionsApi
 {
     public static IEndpointRouteBuilder MapModelConnectionsApi(this IEndpointRouteBuilder app)
     {
-        var models = app.MapGroup("/api/v1/models")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Runs");
+        var models = app.MapAgentApiGroup("/models", "Runs");
 
         models.MapGet("", ListAsync).Produces<List<ApiModelConnection>>()
             .WithName("listModelConnections")
@@ -53,9 +50,7 @@ public static class ModelConnectionsApi
         return result.Failure switch
         {
             Validation.WriteFailure.None => TypedResults.Ok(ApiModelConnection.From(result.Value!)),
-            Validation.WriteFailure.Forbidden => TypedResults.Problem(statusCode: 403, title: result.Errors[0].Message),
-            Validation.WriteFailure.Conflict => TypedResults.Problem(statusCode: 409, title: result.Errors[0].Message),
-            _ => TypedResults.ValidationProblem(result.ErrorsByField()),
+            _ => ApiResults.Refusal(result),
         };
     }
 }

@@ -68,10 +68,7 @@ public static class RunsApi
 {
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
-        var runs = app.MapGroup("/api/v1/runs")
-            .RequireAuthorization(ApiExtensions.ApiKeyPolicy)
-            .RequireRateLimiting(ApiExtensions.RateLimitPolicy)
-            .WithTags("Runs");
+        var runs = app.MapAgentApiGroup("/runs", "Runs");
 
         runs.MapPost("", StartAsync).RequireScope(ApiScopes.RunsWrite).Accepts<RunBody>("application/json")
             .Produces<RunSummary>(201).ProducesValidationProblem()
@@ -103,7 +100,7 @@ public static class RunsApi
         var result = await launcher.StartAsync(body!.ToRequest(), context.ApiCaller().Actor, context.RequestAborted);
         if (!result.Succeeded)
         {
-            return Refused(result);
+            return ApiResults.Refusal(result);
         }
 
         var summary = await reports.GetAsync(result.Value!.Id, context.RequestAborted);
@@ -121,7 +118,7 @@ public static class RunsApi
     public static async Task<IResult> CancelAsync(Guid id, HttpContext context, RunLauncher launcher, RunReports reports)
     {
         var result = await launcher.CancelAsync(id, context.ApiCaller().Actor, context.RequestAborted);
-        return result.Succeeded ? TypedResults.Ok(await reports.GetAsync(id, context.RequestAborted)) : Refused(result);
+        return result.Succeeded ? TypedResults.Ok(await reports.GetAsync(id, context.RequestAborted)) : ApiResults.Refusal(result);
     }
 
     public static async Task<IResult> AttemptsAsync(Guid id, string? format, RunReports reports, CancellationToken cancellationToken)
@@ -143,13 +140,6 @@ public static class RunsApi
             : TypedResults.Text(AttemptExport.Jsonl(rows), "application/x-ndjson", Encoding.UTF8);
     }
 
-    private static IResult Refused<T>(WriteResult<T> result) => result.Failure switch
-    {
-        WriteFailure.Forbidden => TypedResults.Problem(statusCode: 403, title: result.Errors[0].Message),
-        WriteFailure.NotFound => TypedResults.Problem(statusCode: 404, title: result.Errors[0].Message),
-        WriteFailure.Conflict => TypedResults.Problem(statusCode: 409, title: result.Errors[0].Message),
-        _ => TypedResults.ValidationProblem(result.ErrorsByField()),
-    };
 }
 
 /// <summary>A run's attempts as files: JSONL with everything, CSV with one line of figures per attempt.</summary>
