@@ -14,9 +14,9 @@ namespace MtlPortal.Embeddings;
 /// <remarks>
 /// <para>One model session per process, loaded on a background thread as soon as <see cref="WarmUpAsync"/> is
 /// called (at host start) or on the first request; requests made while it loads wait for it, nothing else does.</para>
-/// <para>Every text goes through one queue drained by one worker thread, which embeds whatever has gathered (up to
-/// <see cref="EmbeddingOptions.BatchSize"/> texts) in a single model call: concurrent searches share a call
-/// instead of queueing one by one, and request threads only wait, never compute. The model's own parallelism is
+/// <para>Every text goes through one queue drained by one worker thread, which takes whatever has gathered (up to
+/// <see cref="EmbeddingOptions.BatchSize"/> texts) and embeds it in model calls of like-length texts: concurrent
+/// searches share a call instead of queueing one by one, and request threads only wait, never compute. The model's own parallelism is
 /// <see cref="EmbeddingOptions.Threads"/>.</para>
 /// <para>Queries (<see cref="EmbeddingPurpose.Query"/>) are remembered in a bounded cache, so a repeated search
 /// costs a lookup. Documents are not cached: a re-embed would only push the queries out.</para>
@@ -40,15 +40,21 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     private readonly Lazy<Task<SentenceEncoder>> _encoder;
     private readonly QueryCache _cache;
     private readonly int _batchSize;
+    private readonly int _modelCallSize;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private Thread? _worker;
 
-    public LocalEmbeddingGenerator(int threads = DefaultThreads, int batchSize = 64, int queryCacheSize = DefaultQueryCacheSize)
+    /// <summary>Texts in one model call: measured in bench/README.md (sorted by length, 16 beat one call of 64).</summary>
+    public const int DefaultModelCallSize = 16;
+
+    public LocalEmbeddingGenerator(int threads = DefaultThreads, int batchSize = 64, int queryCacheSize = DefaultQueryCacheSize, int modelCallSize = DefaultModelCallSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(queryCacheSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(modelCallSize, 1);
         _batchSize = batchSize;
+        _modelCallSize = modelCallSize;
         _cache = new QueryCache(queryCacheSize);
         _encoder = new Lazy<Task<SentenceEncoder>>(() => Task.Run(() => Load(threads)));
         _metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelInfo.ModelId, Dimensions);
@@ -166,19 +172,25 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
                 batch.Add(next);
             }
 
-            try
+            // A model call pads every text to the longest one in it, so texts of like length go together: a short
+            // query does not pay for a long memory, and a re-embed's batch wastes little on padding.
+            batch.Sort((a, b) => a.Text.Length.CompareTo(b.Text.Length));
+            foreach (var call in batch.Chunk(_modelCallSize))
             {
-                var vectors = encoder.Encode([.. batch.Select(p => p.Text)], CancellationToken.None);
-                for (var i = 0; i < batch.Count; i++)
+                try
                 {
-                    batch[i].Result.TrySetResult(vectors[i]);
+                    var vectors = encoder.Encode([.. call.Select(p => p.Text)], CancellationToken.None);
+                    for (var i = 0; i < call.Length; i++)
+                    {
+                        call[i].Result.TrySetResult(vectors[i]);
+                    }
                 }
-            }
-            catch (Exception e)
-            {
-                foreach (var pending in batch)
+                catch (Exception e)
                 {
-                    pending.Result.TrySetException(e);
+                    foreach (var pending in call)
+                    {
+                        pending.Result.TrySetException(e);
+                    }
                 }
             }
         }

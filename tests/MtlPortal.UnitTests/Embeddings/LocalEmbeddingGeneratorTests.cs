@@ -56,6 +56,24 @@ public sealed class LocalEmbeddingGeneratorTests(LocalModelFixture model) : ICla
         }
     }
 
+    // The worker sorts what it gathered by length and embeds it in several model calls: each text must still get
+    // its own vector back, in the order it was asked.
+    [Fact]
+    public async Task ABatchOfMixedLengthsGetsEachTextsOwnVectorInOrder()
+    {
+        string[] texts = [.. Enumerable.Range(0, 40).Select(i => i % 3 == 0
+            ? $"Item {i}: " + string.Join(" ", Enumerable.Repeat("read the failing output carefully before changing anything", 1 + (i % 7)))
+            : $"Item {i}: pin seeds")];
+
+        var together = await Generator.GenerateAsync(texts);
+
+        for (var i = 0; i < texts.Length; i += 5)
+        {
+            var alone = await Generator.GenerateVectorAsync(texts[i]);
+            Assert.True(Dot(alone, together[i].Vector) > 0.9999, $"text {i}: {Dot(alone, together[i].Vector)}");
+        }
+    }
+
     [Fact]
     public async Task RepeatedQueriesInOneCallEachGetTheirOwnVector()
     {
