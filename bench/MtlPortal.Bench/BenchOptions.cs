@@ -1,4 +1,5 @@
 using System.Globalization;
+using MtlPortal.Embeddings;
 
 namespace MtlPortal.Bench;
 
@@ -9,6 +10,7 @@ internal enum BenchMode
     Sandbox,
     Run,
     Embeddings,
+    Models,
 }
 
 /// <summary>Command-line options shared by the benchmark modes.</summary>
@@ -16,7 +18,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/MtlPortal.Bench -- [options]
-          --mode index|api|sandbox|run|embeddings what to measure (default index)
+          --mode index|api|sandbox|run|embeddings|models what to measure (default index)
           --api                   same as --mode api
           --sizes 1000,10000,...  pool sizes (default 1000,10000,100000)
           --dims 384,1536         embedding dimensions (default 384,1536)
@@ -38,6 +40,8 @@ internal sealed record BenchOptions
                                   e.g. DOTNET_gcServer=0 or Logging__LogLevel__Default=Warning
         embeddings mode (the local model in process: one query, concurrent queries, memories in batches of 64):
           --threads 1,2           model threads to compare (default 1,2); also --queries, --concurrency, --duration
+          --call-sizes 16,64      texts per model call to compare (default 16, the portal's)
+        models mode (all-MiniLM-L6-v2 and arctic-embed-xs raw, same texts): --threads, --queries
         sandbox mode (HumanEval-X reference solutions verified in the bubblewrap sandbox):
           --languages python,js   which HumanEval-X languages (default python,js,java,cpp,go,rust)
           --tasks N, --limit N    the first N tasks of each (default 164: all)
@@ -78,6 +82,9 @@ internal sealed record BenchOptions
     public bool UniqueQueries { get; init; }
 
     public IReadOnlyList<int> Threads { get; init; } = [1, 2];
+
+    /// <summary>Texts per model call for <c>--mode embeddings</c> (the portal's default first).</summary>
+    public IReadOnlyList<int> CallSizes { get; init; } = [LocalEmbeddingGenerator.DefaultModelCallSize];
 
     public IReadOnlyDictionary<string, string> PortalEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -143,6 +150,7 @@ internal sealed record BenchOptions
                 "--duration" => options with { DurationSeconds = Seconds(Value(), allowZero: false) },
                 "--unique-queries" => options with { UniqueQueries = true },
                 "--threads" => options with { Threads = Integers(Value()) },
+                "--call-sizes" => options with { CallSizes = Integers(Value()) },
                 "--portal-env" => options with { PortalEnvironment = WithVariable(options.PortalEnvironment, Value()) },
                 "--languages" => options with { Languages = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
                 "--tasks" or "--limit" => options with { Tasks = Positive(Value()) },

@@ -25,13 +25,13 @@ internal static class EmbeddingsBenchmark
         Console.WriteLine($"Local embeddings ({LocalEmbeddingGenerator.ModelName}), in process; queries: {querySource}; memories: the API bench's insights "
             + $"(mean {memories.Average(m => m.Length):F0} characters). {Environment.ProcessorCount} cores, load average {CpuMeter.LoadAverage():F2}.");
         Console.WriteLine();
-        Console.WriteLine($"{"threads",7} | {"what",-34} | {"texts/s",8} | {"p50 ms",7} | {"p99 ms",7}");
-        foreach (var threads in options.Threads)
+        Console.WriteLine($"{"threads",7} | {"call",4} | {"what",-34} | {"texts/s",8} | {"p50 ms",7} | {"p99 ms",7}");
+        foreach (var (threads, callSize) in options.Threads.SelectMany(t => options.CallSizes.Select(c => (t, c))))
         {
-            using var generator = new LocalEmbeddingGenerator(threads, queryCacheSize: 0);
+            using var generator = new LocalEmbeddingGenerator(threads, queryCacheSize: 0, modelCallSize: callSize);
             var load = Stopwatch.StartNew();
             generator.WarmUpAsync().GetAwaiter().GetResult();
-            Console.WriteLine($"{threads,7} | {"load + warm-up",-34} | {"",8} | {load.Elapsed.TotalMilliseconds,7:F0} |");
+            Console.WriteLine($"{threads,7} | {callSize,4} | {"load + warm-up",-34} | {"",8} | {load.Elapsed.TotalMilliseconds,7:F0} |");
             for (var i = 0; i < 20; i++)
             {
                 generator.GenerateAsync([Unique(i)]).GetAwaiter().GetResult();
@@ -44,11 +44,11 @@ internal static class EmbeddingsBenchmark
                 single.Time(() => generator.GenerateAsync([Unique(i)]).GetAwaiter().GetResult());
             }
 
-            Print(threads, "one query at a time", options.Queries / watch.Elapsed.TotalSeconds, single);
+            Print(threads, callSize, "one query at a time", options.Queries / watch.Elapsed.TotalSeconds, single);
             foreach (var concurrency in options.Concurrency)
             {
                 var (perSecond, latencies) = Concurrent(generator, concurrency, TimeSpan.FromSeconds(options.DurationSeconds), Unique);
-                Print(threads, $"{concurrency} concurrent queries", perSecond, latencies);
+                Print(threads, callSize, $"{concurrency} concurrent queries", perSecond, latencies);
             }
 
             var batches = new LatencyStats();
@@ -59,8 +59,8 @@ internal static class EmbeddingsBenchmark
             }
 
             var memoriesPerSecond = memories.Length / watch.Elapsed.TotalSeconds;
-            Print(threads, "memories, batches of 64 (ms/batch)", memoriesPerSecond, batches);
-            Console.WriteLine($"{"",7} | {$"  → 10^4 memories in {10_000 / memoriesPerSecond:F0} s",-34} |");
+            Print(threads, callSize, "memories, batches of 64 (ms/batch)", memoriesPerSecond, batches);
+            Console.WriteLine($"{"",7} | {"",4} | {$"  → 10^4 memories in {10_000 / memoriesPerSecond:F0} s",-34} |");
         }
 
         return 0;
@@ -90,6 +90,6 @@ internal static class EmbeddingsBenchmark
         return (latencies.Count / stop.Elapsed.TotalSeconds, latencies);
     }
 
-    private static void Print(int threads, string what, double perSecond, LatencyStats latencies) =>
-        Console.WriteLine($"{threads,7} | {what,-34} | {perSecond,8:F0} | {latencies.Percentile(50),7:F2} | {latencies.Percentile(99),7:F2}");
+    private static void Print(int threads, int callSize, string what, double perSecond, LatencyStats latencies) =>
+        Console.WriteLine($"{threads,7} | {callSize,4} | {what,-34} | {perSecond,8:F0} | {latencies.Percentile(50),7:F2} | {latencies.Percentile(99),7:F2}");
 }

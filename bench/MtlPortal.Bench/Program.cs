@@ -20,5 +20,6 @@ return options.Mode switch
     BenchMode.Sandbox => SandboxBenchmark.Run(options),
     BenchMode.Run => RunBenchmark.Run(options),
     BenchMode.Embeddings => EmbeddingsBenchmark.Run(options),
+    BenchMode.Models => ModelsBenchmark.Run(options),
     _ => throw new InvalidOperationException($"Unhandled mode {options.Mode}."),
 };
