@@ -154,8 +154,11 @@ public sealed class GenerationWorker(
             success ? SourceOutcome.Success : SourceOutcome.Failure, ["generated"]);
         var batch = scope.ServiceProvider.GetRequiredService<MemoryBatchImport>();
         var origin = $"generation {job.Id:N} from trajectory {trajectory.Id:N}";
+        // Each memory's link to the trajectory it came from is saved with it: a memory never lands without its provenance.
         var created = await batch.CreateManyAsync(actor, [.. accepted.Select(c => new NewMemory(new MemoryDraft(c, provenance, job.TeamId), origin))],
-            approve: false, origin, cancellationToken: cancellationToken);
+            approve: false, origin,
+            alongside: (memoriesDb, ids) => memoriesDb.Set<GeneratedMemory>().AddRange(ids.Select(id => new GeneratedMemory { MemoryId = id, TrajectoryId = trajectory.Id, JobId = job.Id, GeneratorModel = connection.Model })),
+            cancellationToken: cancellationToken);
         if (!created.Succeeded)
         {
             foreach (var error in created.Errors)
@@ -167,8 +170,6 @@ public sealed class GenerationWorker(
             return true;
         }
 
-        db.Set<GeneratedMemory>().AddRange(created.MemoryIds.Select(id => new GeneratedMemory { MemoryId = id, TrajectoryId = trajectory.Id, JobId = job.Id, GeneratorModel = connection.Model }));
-        await db.SaveChangesAsync(cancellationToken);
         progress.Created += created.MemoryIds.Count;
         return true;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MtlPortal.Memories.Abstraction;
+using MtlPortal.Persistence;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 
@@ -64,7 +65,13 @@ public sealed class MemoryBatchImport(MemoryWriter writer, MemoryAnalyzer analyz
     /// <see cref="ImportedApprovedAction"/> by the admin. One more entry records the batch as a whole.
     /// </summary>
     /// <param name="batchOrigin">What the batch came from, e.g. the file's name, for the audit trail.</param>
-    public async Task<BatchResult> CreateManyAsync(Actor actor, IReadOnlyList<NewMemory> memories, bool approve, string batchOrigin, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="alongside">
+    /// Rows that belong with the new memories (given their ids in order), added to the same save: they land together
+    /// or not at all.
+    /// </param>
+    public async Task<BatchResult> CreateManyAsync(
+        Actor actor, IReadOnlyList<NewMemory> memories, bool approve, string batchOrigin, IProgress<BatchProgress>? progress = null,
+        Action<PortalDbContext, IReadOnlyList<Guid>>? alongside = null, CancellationToken cancellationToken = default)
     {
         await using var change = await writer.BeginAsync(cancellationToken);
         var check = await CheckBatchAsync(change, actor, [.. memories.Select(m => m.Draft)], approve, progress, cancellationToken);
@@ -105,6 +112,7 @@ public sealed class MemoryBatchImport(MemoryWriter writer, MemoryAnalyzer analyz
 
         change.Record(actor.UserId, approve ? "memories.imported-approved" : "memories.imported", "import", Guid.CreateVersion7().ToString(),
             JsonSerializer.Serialize(new { count = ids.Count, state = approve ? "Approved" : "InReview", from = batchOrigin }));
+        alongside?.Invoke(change.Db, ids);
         progress?.Report(new BatchProgress(BatchStage.Saving, 0, memories.Count));
         // A new memory and its revision point at each other (ApprovedRevisionId, MemoryId): EF cannot insert both
         // in one statement order, so the approved revision is linked by a second save in the same transaction.

@@ -132,6 +132,41 @@ public sealed class GenerationTests : IAsyncLifetime
         Assert.Equal(8, await db.AuditEntries.CountAsync(a => a.Action == "memory.submitted" && links.Select(l => l.MemoryId.ToString()).Contains(a.EntityId)));
     }
 
+    // A memory and its link to the trajectory it came from are one save: if the link cannot be written (here the
+    // trajectory vanishes while its memories are generated), no memory lands in review without its provenance.
+    [Fact]
+    public async Task MemoriesWhoseTrajectoryLinkCannotBeSaved_AreNotSavedEither_AndTheJobSaysItFailed()
+    {
+        Guid? vanishing = null;
+        AnswerEveryKind(system =>
+        {
+            if (KindOf(system) == "insight" && vanishing is { } id)
+            {
+                using var db = _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+                db.Database.ExecuteSql($"""DELETE FROM "Trajectories" WHERE "Id" = {id}""");
+            }
+
+            return null;
+        });
+        var client = await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesWrite);
+        vanishing = await ImportAsync(client, "domain=toy", """{"task":"Count the lines of a file","verdict":"passed","steps":[{"action":"wc -l notes.txt","observation":"12 notes.txt"}]}""");
+        int memoriesBefore;
+        await using (var db = await DbAsync())
+        {
+            memoriesBefore = await db.Memories.CountAsync();
+        }
+
+        var job = await StartAsync(client, new { source = new { trajectoryIds = new[] { vanishing } }, kinds = new[] { "workflow", "insight" }, team = "Alpha" });
+        var view = await FinishedAsync(client, job);
+
+        Assert.Equal("failed", view.GetProperty("status").GetString());
+        Assert.Equal(0, view.GetProperty("memoriesCreated").GetInt32());
+        await using (var db = await DbAsync())
+        {
+            Assert.Equal(memoriesBefore, await db.Memories.CountAsync());
+        }
+    }
+
     [Fact]
     public async Task MalformedModelOutput_IsRefusedWithItsReason_AndOnlyValidMemoriesAreSaved()
     {

@@ -105,7 +105,7 @@ public sealed class MemoryImporter(MemoryBatchImport batch, IDbContextFactory<Po
         BatchResult result;
         try
         {
-            result = await batch.CreateManyAsync(actor, [.. items.Select(i => i.Memory)], options.AsApproved, options.SourceName, stages, cancellationToken);
+            result = await batch.CreateManyAsync(actor, [.. items.Select(i => i.Memory)], options.AsApproved, options.SourceName, stages, cancellationToken: cancellationToken);
         }
         catch (DbUpdateException e)
         {
