@@ -4,11 +4,10 @@ using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
-using MtlPortal.Web.Components.Memories;
 using MtlPortal.Web.Components.Review;
 using MudBlazor;
 
-namespace MtlPortal.Web.Components.Pages;
+namespace MtlPortal.Web.Components.Memories;
 
 /// <summary>
 /// One memory. Its team (and admins) see every revision with what changed from the one before, the whole review

@@ -10,10 +10,9 @@ using MtlPortal.Reviews;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
-using MtlPortal.Web.Components.Review;
 using MudBlazor;
 
-namespace MtlPortal.Web.Components.Pages;
+namespace MtlPortal.Web.Components.Review;
 
 /// <summary>
 /// The reviewer's queue: revisions waiting for this reviewer, oldest first, on the left; the selected one on the
