@@ -1,3 +1,4 @@
+using MtlPortal.Web.Components.Memories;
 using MudBlazor.Services;
 
 namespace MtlPortal.Web.Components;
@@ -8,6 +9,7 @@ public static class ComponentsExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddSingleton<MemoryDetailLoader>();
         return builder;
     }
 

@@ -10,10 +10,9 @@ using MtlPortal.Reviews;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
 using MtlPortal.Web.Components.Memories;
-using MtlPortal.Web.Components.Review;
 using MudBlazor;
 
-namespace MtlPortal.Web.Components.Pages;
+namespace MtlPortal.Web.Components.Review;
 
 /// <summary>
 /// The reviewer's queue: revisions waiting for this reviewer, oldest first, on the left; the selected one on the
@@ -48,7 +47,7 @@ public sealed partial class ReviewQueue
     private bool _focusSelected;
 
     [Inject]
-    public required LatestRevisionQueries Revisions { get; init; }
+    public required MemoryDetailLoader Loader { get; init; }
 
     [Inject]
     public required IDbContextFactory<PortalDbContext> Db { get; init; }
@@ -61,12 +60,6 @@ public sealed partial class ReviewQueue
 
     [Inject]
     public required ActorDirectory Actors { get; init; }
-
-    [Inject]
-    public required MemoryQueries Queries { get; init; }
-
-    [Inject]
-    public required MemoryAnalyzer Analyzer { get; init; }
 
     [Inject]
     public required ReviewSettingsStore SettingsStore { get; init; }
@@ -202,31 +195,23 @@ public sealed partial class ReviewQueue
     {
         // Moving quickly through the list starts several loads; only the newest may fill the pane.
         var token = ++_loadToken;
-        var actor = await Actors.CurrentAsync(AuthenticationState);
-        if (actor is null)
+        var load = await Loader.LoadAsync(AuthenticationState, memoryId, MemoryDetailExtras.NearDuplicates);
+        if (load.NoActor)
         {
             _loadError = ActorLookup.NoActorMessage;
-            return;
         }
-
-        var details = await Queries.DetailsAsync(actor, memoryId);
-        if (details is null)
+        else if (token == _loadToken)
         {
-            if (token == _loadToken)
+            if (load.Memory is { } memory)
+            {
+                _details = memory.Details;
+                _findings = memory.Findings;
+                _duplicates = memory.NearDuplicates;
+            }
+            else
             {
                 _loadError = "This memory is no longer visible to you.";
             }
-
-            return;
-        }
-
-        var report = await Analyzer.LintAsync(details.Latest.Content);
-        var duplicates = await Revisions.NearDuplicatesAsync(actor, memoryId);
-        if (token == _loadToken)
-        {
-            _details = details;
-            _findings = report.Findings;
-            _duplicates = duplicates;
         }
     }
 

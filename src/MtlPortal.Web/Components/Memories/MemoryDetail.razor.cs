@@ -4,11 +4,10 @@ using MtlPortal.Memories;
 using MtlPortal.Memories.Abstraction;
 using MtlPortal.Settings;
 using MtlPortal.Validation;
-using MtlPortal.Web.Components.Memories;
 using MtlPortal.Web.Components.Review;
 using MudBlazor;
 
-namespace MtlPortal.Web.Components.Pages;
+namespace MtlPortal.Web.Components.Memories;
 
 /// <summary>
 /// One memory. Its team (and admins) see every revision with what changed from the one before, the whole review
@@ -24,19 +23,13 @@ public sealed partial class MemoryDetail
     private bool _busy;
 
     [Inject]
-    public required LatestRevisionQueries Revisions { get; init; }
+    public required MemoryDetailLoader Loader { get; init; }
 
     [Inject]
     public required MemoryAuthoring Authoring { get; init; }
 
     [Inject]
     public required ActorDirectory Actors { get; init; }
-
-    [Inject]
-    public required MemoryQueries Queries { get; init; }
-
-    [Inject]
-    public required MemoryAnalyzer Analyzer { get; init; }
 
     [Inject]
     public required ReviewSettingsStore SettingsStore { get; init; }
@@ -65,26 +58,22 @@ public sealed partial class MemoryDetail
 
     private async Task LoadAsync()
     {
-        var actor = await Actors.CurrentAsync(AuthenticationState);
-        if (actor is null)
+        switch (await Loader.LoadAsync(AuthenticationState, Id, MemoryDetailExtras.Standing))
         {
-            _loadError = ActorLookup.NoActorMessage;
-            return;
+            case { Memory: { } memory }:
+                _findings = memory.Findings;
+                _can = memory.Standing is { } standing ? Abilities.Of(memory.Actor, standing) : Abilities.None;
+                _details = memory.Details;
+                break;
+            case { NoActor: true }:
+                _loadError = ActorLookup.NoActorMessage;
+                break;
+            default:
+                // Missing and not visible look the same, so the page does not reveal that an unapproved memory exists.
+                _details = null;
+                Navigation.NotFound();
+                break;
         }
-
-        var details = await Queries.DetailsAsync(actor, Id);
-        if (details is null)
-        {
-            // Missing and not visible look the same, so the page does not reveal that an unapproved memory exists.
-            _details = null;
-            Navigation.NotFound();
-            return;
-        }
-
-        _findings = (await Analyzer.LintAsync(details.Latest.Content)).Findings;
-        var standing = await Revisions.StandingAsync(actor, Id);
-        _can = standing is null ? Abilities.None : Abilities.Of(actor, standing);
-        _details = details;
     }
 
     private Task SubmitAsync() =>
