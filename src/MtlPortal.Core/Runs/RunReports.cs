@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using MtlPortal.Dashboards;
 using MtlPortal.Persistence;
 
 namespace MtlPortal.Runs;
@@ -55,16 +56,38 @@ public sealed class RunReports(IDbContextFactory<PortalDbContext> contexts)
     public async Task<IReadOnlyList<AttemptRow>?> AttemptsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (!await db.Set<Run>().AnyAsync(r => r.Id == runId, cancellationToken))
+        if (await TaskNamesAsync(db, runId, cancellationToken) is not { } tasks)
         {
             return null;
         }
 
-        return await (from a in db.Set<RunAttempt>().AsNoTracking()
-                      where a.RunId == runId
-                      join t in db.BenchmarkTasks on a.TaskId equals t.Id
-                      orderby t.Ordinal, a.Condition, a.AttemptNumber
-                      select new AttemptRow(a, t.TaskId)).ToListAsync(cancellationToken);
+        var attempts = await db.Set<RunAttempt>().AsNoTracking().Where(a => a.RunId == runId).ToListAsync(cancellationToken);
+        return [.. attempts.Where(a => tasks.ContainsKey(a.TaskId))
+            .OrderBy(a => tasks[a.TaskId].Ordinal).ThenBy(a => a.Condition, StringComparer.Ordinal).ThenBy(a => a.AttemptNumber)
+            .Select(a => new AttemptRow(a, tasks[a.TaskId].Name))];
+    }
+
+    /// <summary>
+    /// The name and place of each task of a run, by its id: the benchmark's tasks for the runner's runs, the imported
+    /// ones for an external run (prefixed with their benchmark when it spans several). Null when there is no such run.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, (string Name, int Ordinal)>?> TaskNamesAsync(PortalDbContext db, Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await db.Set<Run>().AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.Kind, r.BenchmarkId }).FirstOrDefaultAsync(cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        if (run.Kind == RunKind.External)
+        {
+            var external = await db.Set<ExternalTask>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync(cancellationToken);
+            var several = external.Select(t => t.Benchmark).Distinct().Count() > 1;
+            return external.ToDictionary(t => t.Id, t => (several ? $"{t.Benchmark}/{t.Name}" : t.Name, t.Ordinal));
+        }
+
+        return await db.BenchmarkTasks.AsNoTracking().Where(t => t.BenchmarkId == run.BenchmarkId)
+            .ToDictionaryAsync(t => t.Id, t => (t.TaskId, t.Ordinal), cancellationToken);
     }
 
     private static async Task<RunSummary?> SummaryAsync(PortalDbContext db, Guid runId, CancellationToken cancellationToken)

@@ -139,7 +139,6 @@ public static class RunsApi
             ? TypedResults.Text(AttemptExport.Csv(rows), "text/csv", Encoding.UTF8)
             : TypedResults.Text(AttemptExport.Jsonl(rows), "application/x-ndjson", Encoding.UTF8);
     }
-
 }
 
 /// <summary>A run's attempts as files: JSONL with everything, CSV with one line of figures per attempt.</summary>

@@ -176,6 +176,11 @@ public sealed class RunComparisonTests : IAsyncLifetime
         Assert.Equal("harness-x", summary.GetProperty("benchmark").GetString());
         Assert.Equal("other-model", summary.GetProperty("model").GetString());
         Assert.Equal(0.5, summary.GetProperty("conditions")[0].GetProperty("passAtK").GetProperty("2").GetDouble());
+        // Its attempts export like the runner's: each under its task's name, in the file's order.
+        var exported = (await client.GetStringAsync($"/api/v1/runs/{externalId}/attempts")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(["T/0", "T/0", "T/1", "T/1", "T/2", "T/2", "T/3", "T/3"], exported.Select(a => a.GetProperty("task").GetString()));
+        Assert.Equal([true, true, false, false, false, false, true, true], exported.Select(a => a.GetProperty("passed").GetBoolean()));
 
         // The portal's run (candidate) against the external run's zero-shot (baseline), paired by benchmark and task.
         var api = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/runs/{runId}/comparison?baseline=zero-shot&against={externalId}")).RootElement;
