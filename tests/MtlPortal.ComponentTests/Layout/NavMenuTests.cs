@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Users;
@@ -37,7 +38,20 @@ public class NavMenuTests : MudTestContext
         Assert.Equal("api-docs", links["API"]);
     }
 
-    private IRenderedComponent<NavMenu> RenderFor(string role)
+    [Theory]
+    [InlineData("dashboards/impact", "Memory impact")]
+    [InlineData("dashboards/runs/0198c3a0-0000-7000-8000-000000000001", "Dashboards")]
+    [InlineData("dashboards", "Dashboards")]
+    [InlineData("runs/new", "Runs")]
+    public void OnlyTheAreaOfThePageIsHighlighted(string page, string expected)
+    {
+        var nav = RenderFor(PortalRoles.Admin, page);
+
+        var active = nav.FindAll("a.mud-nav-link.active").Select(a => a.TextContent.Trim()).ToArray();
+        Assert.Equal([expected], active);
+    }
+
+    private IRenderedComponent<NavMenu> RenderFor(string role, string? page = null)
     {
         // The portal's real policies, not a stand-in: the test checks the roles each area admits.
         Services.AddAuthorizationBuilder().AddAreaPolicies();
@@ -45,6 +59,11 @@ public class NavMenuTests : MudTestContext
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "someone@example.org"), new Claim(ClaimTypes.Role, role)], "test"));
         Services.AddSingleton<AuthenticationStateProvider>(new FixedUser(user));
         Services.AddCascadingAuthenticationState();
+        if (page is not null)
+        {
+            Services.GetRequiredService<NavigationManager>().NavigateTo(page);
+        }
+
         return Render<NavMenu>();
     }
 
