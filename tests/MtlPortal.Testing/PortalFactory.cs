@@ -2,8 +2,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
 using MtlPortal.Users;
 using Xunit;
 
@@ -90,6 +93,14 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting("Embeddings:Provider", provider);
         }
     }
+
+    /// <summary>Who <paramref name="userId"/> is to the portal's workflows (roles and teams), as a request would see them.</summary>
+    public async Task<Actor> ActorAsync(string userId) =>
+        await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
+
+    /// <summary>A short-lived database context on this portal's database, as the portal's own code creates them.</summary>
+    public async Task<PortalDbContext> DbAsync() =>
+        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
     /// <summary>Creates a user through the same code path the admin pages use, and returns its id.</summary>
     public async Task<string> CreateUserAsync(string email, params string[] roles) =>

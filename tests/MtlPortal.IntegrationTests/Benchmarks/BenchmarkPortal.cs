@@ -46,9 +46,6 @@ public class BenchmarkPortal : PortalFactory
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    public async Task<PortalDbContext> DbAsync() =>
-        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-
     public async Task<BenchmarkImportResult> ImportAsync(string path, BenchmarkImportOptions options)
     {
         await using var file = File.OpenRead(path);

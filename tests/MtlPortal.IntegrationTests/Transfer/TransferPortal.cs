@@ -57,9 +57,6 @@ public class TransferPortal : MemoryPortal
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    public async Task<PortalDbContext> DbAsync() =>
-        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-
     public async Task<int> MemoryCountAsync()
     {
         await using var db = await DbAsync();
