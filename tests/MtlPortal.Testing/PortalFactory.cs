@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
 using MtlPortal.Memories;
@@ -101,6 +102,25 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A short-lived database context on this portal's database, as the portal's own code creates them.</summary>
     public async Task<PortalDbContext> DbAsync() =>
         await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+
+    /// <summary>Runs an operator command on this portal's database, as <c>./mtl</c> would, with <see cref="CliSettings"/>.</summary>
+    public async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
+    {
+        var settings = CliSettings();
+        return await OperatorCommand.RunAsync(c => c.AddInMemoryCollection(settings), args);
+    }
+
+    /// <summary>The configuration an operator command gets beside appsettings.json: this portal's database and embedder.</summary>
+    protected virtual IDictionary<string, string?> CliSettings()
+    {
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = ConnectionString };
+        if (EmbeddingProvider is { } provider)
+        {
+            settings["Embeddings:Provider"] = provider;
+        }
+
+        return settings;
+    }
 
     /// <summary>Creates a user through the same code path the admin pages use, and returns its id.</summary>
     public async Task<string> CreateUserAsync(string email, params string[] roles) =>

@@ -61,6 +61,16 @@ public class StandInModelPortalFactory : PortalFactory
         builder.UseSetting("Runner:PollSeconds", "0.1");
     }
 
+    /// <summary>Operator commands talk to the same stand-in model and poll runs as often as the portal does.</summary>
+    protected override IDictionary<string, string?> CliSettings()
+    {
+        var settings = base.CliSettings();
+        settings["Llm:Endpoint"] = Llm.Endpoint.ToString();
+        settings["Llm:Model"] = Model;
+        settings["Runner:PollSeconds"] = "0.1";
+        return settings;
+    }
+
     /// <summary>
     /// A Python benchmark whose tasks each define <c>f</c>; the hidden test of task i asserts f() == i. The prompt of
     /// task i starts with "Task i:" (see <see cref="TaskNumber"/>); <paramref name="ask"/> words what it asks for.
