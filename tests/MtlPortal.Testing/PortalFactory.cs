@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
+using MtlPortal.Memories;
+using MtlPortal.Persistence;
 using MtlPortal.Users;
 using Xunit;
 
@@ -89,6 +93,33 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseSetting("Embeddings:Provider", provider);
         }
+    }
+
+    /// <summary>Who <paramref name="userId"/> is to the portal's workflows (roles and teams), as a request would see them.</summary>
+    public async Task<Actor> ActorAsync(string userId) =>
+        await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
+
+    /// <summary>A short-lived database context on this portal's database, as the portal's own code creates them.</summary>
+    public async Task<PortalDbContext> DbAsync() =>
+        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+
+    /// <summary>Runs an operator command on this portal's database, as <c>./mtl</c> would, with <see cref="CliSettings"/>.</summary>
+    public async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
+    {
+        var settings = CliSettings();
+        return await OperatorCommand.RunAsync(c => c.AddInMemoryCollection(settings), args);
+    }
+
+    /// <summary>The configuration an operator command gets beside appsettings.json: this portal's database and embedder.</summary>
+    protected virtual IDictionary<string, string?> CliSettings()
+    {
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = ConnectionString };
+        if (EmbeddingProvider is { } provider)
+        {
+            settings["Embeddings:Provider"] = provider;
+        }
+
+        return settings;
     }
 
     /// <summary>Creates a user through the same code path the admin pages use, and returns its id.</summary>

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using MtlPortal.Persistence;
-using Npgsql;
 
 namespace MtlPortal.Testing;
 
 /// <summary>
-/// One real PostgreSQL server per test run, started on first use in a temporary folder and stopped when the
-/// test process exits. Each test class asks it for a database of its own.
+/// One real PostgreSQL server per test run, started on first use in a temporary folder; it goes with the test process
+/// (see <see cref="PostgresWatchdog"/>). Each test class asks it for a database of its own.
 /// </summary>
 public static class TestPostgres
 {
@@ -26,35 +25,24 @@ public static class TestPostgres
         EmbeddedPostgres.FindBinDirectory(Environment.GetEnvironmentVariable("MTL_TEST_PG_BIN"))
         ?? throw new InvalidOperationException(EmbeddedPostgres.MissingBinariesMessage(null));
 
-    /// <summary>A fresh temporary folder that the postgres OS user can reach (tests may run as root).</summary>
+    /// <summary>
+    /// A fresh temporary folder that the postgres OS user can reach (tests may run as root). It goes when the test
+    /// process ends, with any server still running in it.
+    /// </summary>
     public static string NewTempDirectory(string purpose)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"mtl-{purpose}-{Guid.NewGuid().ToString("N")[..12]}");
         Directory.CreateDirectory(dir);
+        PostgresWatchdog.Watch(dir);
         return dir;
     }
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
-        var root = NewTempDirectory("pg");
-        var server = new EmbeddedPostgres(Path.Combine(root, "data"), BinDirectory, NullLogger.Instance, durable: false);
+        // No exit handler stops the server: that would not run when the test process is killed. The folder is watched
+        // before the server starts in it, so there is no moment in which a killed test run would leave it behind.
+        var server = new EmbeddedPostgres(Path.Combine(NewTempDirectory("pg"), "data"), BinDirectory, NullLogger.Instance, durable: false);
         await server.StartAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            server.StopAsync(immediate: true).GetAwaiter().GetResult();
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A folder left in /tmp is harmless; never fail a run over it.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        };
         return server;
     }
 }

@@ -1,14 +1,5 @@
-using MtlPortal.Testing;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using MtlPortal.Benchmarks;
-using MtlPortal.Memories;
-using MtlPortal.Persistence;
-using MtlPortal.Retrieval;
 using MtlPortal.Runs;
-using MtlPortal.Sandbox;
 using MtlPortal.Users;
 using static Microsoft.Playwright.Assertions;
 
@@ -18,91 +9,27 @@ namespace MtlPortal.BrowserTests.Dashboards;
 /// A run recorded by the real engine against a stand-in model that solves task 0 only with the approved insight in its
 /// prompt, task 1 only without it, and task 2 always: insight against zero-shot flips T/0 up and T/1 down.
 /// </summary>
-public sealed class DashboardPagesPortal() : PortalFactory(kestrel: true)
+public sealed class DashboardPagesPortal() : StandInModelPortalFactory(kestrel: true)
 {
     private const string Helpful = "Check the returned number against the task";
-
-    public FakeOpenAiServer Llm { get; private set; } = null!;
 
     public Guid RunId { get; private set; }
 
     public override async Task InitializeAsync()
     {
-        Llm = await FakeOpenAiServer.StartAsync();
+        await base.InitializeAsync();
         Llm.Reply = messages =>
         {
-            var user = messages.First(m => m.Role == "user").Content;
-            var task = user.Contains("Task 0:", StringComparison.Ordinal) ? 0 : user.Contains("Task 1:", StringComparison.Ordinal) ? 1 : 2;
+            var task = TaskNumber(messages);
             var withMemory = messages.First(m => m.Role == "system").Content.Contains(Helpful, StringComparison.Ordinal);
             var solved = task == 2 || (task == 0) == withMemory;
-            return $"Here it is.\n\n```python\ndef f():\n    return {(solved ? task : 42)}\n```\n";
+            return Answer(solved ? task : 42);
         };
-        await base.InitializeAsync();
-        var managerId = await CreateUserAsync("lead@example.org", [PortalRoles.Manager, PortalRoles.Contributor], ["Alpha"]);
-
-        var benchmark = new Benchmark { Id = Guid.CreateVersion7(), Name = "toy-python", Format = BenchmarkFormat.Tasks, SourceName = "test", ImportedAt = DateTimeOffset.UtcNow, ImportedBy = "[test]" };
-        for (var i = 0; i < 3; i++)
-        {
-            benchmark.Tasks.Add(new BenchmarkTask
-            {
-                Id = Guid.CreateVersion7(), Ordinal = i, TaskId = $"T/{i}", Language = SandboxLanguage.Python, Style = AnswerStyle.Standalone,
-                Prompt = $"Task {i}: write a function f() that returns the number {i}.", EntryPoint = "f", Tests = $"assert f() == {i}\n",
-            });
-        }
-
-        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
-        {
-            db.Benchmarks.Add(benchmark);
-            await db.SaveChangesAsync();
-        }
-
-        var actors = Services.GetRequiredService<ActorDirectory>();
-        var manager = await actors.GetAsync(managerId) ?? throw new InvalidOperationException("no manager");
-        var admin = await actors.GetAsync(AdminId) ?? throw new InvalidOperationException("no admin");
-        Guid memoryId;
-        await using (var scope = Services.CreateAsyncScope())
-        {
-            var flow = MemoryWriters.From(scope.ServiceProvider);
-            var saved = await flow.Authoring.SaveAsync(manager, null, new MemoryDraft(
-                new InsightContent(Helpful, "A general way of working that helps with many tasks.", "Check the returned number against the task before answering."),
-                new Provenance("other-domain", null, "gpt-5-mini", SourceOutcome.Success, []),
-                manager.TeamIds.First()), submit: true);
-            memoryId = saved.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", saved.Errors));
-            await flow.Reviews.DecideAsync(admin, memoryId, ReviewDecision.Approve, null);
-        }
-
-        var pool = Services.GetRequiredService<PoolIndexService>();
-        while (pool.Served(memoryId) is null)
-        {
-            await Task.Delay(20);
-        }
-
-        var started = await Services.GetRequiredService<RunLauncher>().StartAsync(
-            new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, Query = RetrievalQuery.Task }, admin);
-        RunId = started.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
-        var reports = Services.GetRequiredService<RunReports>();
-        while ((await reports.GetAsync(RunId))!.Status == "running")
-        {
-            await Task.Delay(50);
-        }
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (Llm is not null)
-        {
-            await Llm.DisposeAsync();
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
-        builder.UseSetting("Llm:Model", "fake-model");
-        builder.UseSetting("Runner:Enabled", "true");
-        builder.UseSetting("Runner:PollSeconds", "0.1");
+        var manager = await CreateUserAsync("lead@example.org", [PortalRoles.Manager, PortalRoles.Contributor], ["Alpha"]);
+        await BenchmarkAsync("toy-python", tasks: 3);
+        await ApprovedInsightAsync(manager, Helpful, "Check the returned number against the task before answering.", "other-domain");
+        RunId = (await StartRunAsync(new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, Query = RetrievalQuery.Task }, AdminId)).Id;
+        await FinishedAsync(RunId);
     }
 }
 

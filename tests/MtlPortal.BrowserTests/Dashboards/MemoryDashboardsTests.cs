@@ -1,14 +1,5 @@
-using MtlPortal.Testing;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using MtlPortal.Benchmarks;
-using MtlPortal.Memories;
-using MtlPortal.Persistence;
-using MtlPortal.Retrieval;
 using MtlPortal.Runs;
-using MtlPortal.Sandbox;
 using MtlPortal.Users;
 using static Microsoft.Playwright.Assertions;
 
@@ -19,97 +10,29 @@ namespace MtlPortal.BrowserTests.Dashboards;
 /// finished run (top-1 retrieval by task text): with the first insight the model solves task 0, which it fails
 /// zero-shot; with the second it fails task 1, which it passes zero-shot.
 /// </summary>
-public sealed class MemoryDashboardsPortal() : PortalFactory(kestrel: true)
+public sealed class MemoryDashboardsPortal() : StandInModelPortalFactory(kestrel: true)
 {
     private const string Helpful = "Verify boundary conditions before returning the number zero.";
     private const string Harmful = "Hardcode fixtures copied from the number one repository.";
 
-    public FakeOpenAiServer Llm { get; private set; } = null!;
-
     public override async Task InitializeAsync()
     {
-        Llm = await FakeOpenAiServer.StartAsync();
+        await base.InitializeAsync();
         Llm.Reply = messages =>
         {
             var system = messages.FirstOrDefault(m => m.Role == "system")?.Content ?? "";
-            var task = messages.Any(m => m.Content.Contains("Task 0:", StringComparison.Ordinal)) ? 0 : 1;
-            var value = system.Contains(Helpful, StringComparison.Ordinal) ? task
+            var task = TaskNumber(messages);
+            return Answer(system.Contains(Helpful, StringComparison.Ordinal) ? task
                 : system.Contains(Harmful, StringComparison.Ordinal) ? 42
-                : task == 1 ? 1 : 42;
-            return $"Here it is.\n\n```python\ndef f():\n    return {value}\n```\n";
+                : task == 1 ? 1 : 42);
         };
-        await base.InitializeAsync();
         var lead = await CreateUserAsync("lead@example.org", [PortalRoles.Manager, PortalRoles.Contributor], ["Alpha"]);
-
-        var benchmark = new Benchmark { Id = Guid.CreateVersion7(), Name = "toy-python", Format = BenchmarkFormat.Tasks, SourceName = "test", ImportedAt = DateTimeOffset.UtcNow, ImportedBy = "[test]" };
-        string[] prompts = ["write a function f() that returns the number zero", "write a function f() that returns the number one"];
-        for (var i = 0; i < 2; i++)
-        {
-            benchmark.Tasks.Add(new BenchmarkTask
-            {
-                Id = Guid.CreateVersion7(), Ordinal = i, TaskId = $"T/{i}", Language = SandboxLanguage.Python, Style = AnswerStyle.Standalone,
-                Prompt = $"Task {i}: {prompts[i]}.", EntryPoint = "f", Tests = $"assert f() == {i}\n",
-            });
-        }
-
-        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
-        {
-            db.Benchmarks.Add(benchmark);
-            await db.SaveChangesAsync();
-        }
-
-        var actors = Services.GetRequiredService<ActorDirectory>();
-        var author = await actors.GetAsync(lead) ?? throw new InvalidOperationException("no lead");
-        var admin = await actors.GetAsync(AdminId) ?? throw new InvalidOperationException("no admin");
-        await ApproveAsync(author, admin, "Verify boundaries", Helpful, "domain-a");
-        await ApproveAsync(author, admin, "Hardcode fixtures", Harmful, "domain-b");
-
-        var started = await Services.GetRequiredService<RunLauncher>().StartAsync(
-            new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, TopN = 1, Query = RetrievalQuery.Task }, admin);
-        var runId = started.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
-        var reports = Services.GetRequiredService<RunReports>();
-        while ((await reports.GetAsync(runId))!.Status == "running")
-        {
-            await Task.Delay(50);
-        }
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (Llm is not null)
-        {
-            await Llm.DisposeAsync();
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
-        builder.UseSetting("Llm:Model", "fake-model");
-        builder.UseSetting("Runner:Enabled", "true");
-        builder.UseSetting("Runner:PollSeconds", "0.1");
-    }
-
-    private async Task ApproveAsync(Actor author, Actor reviewer, string title, string content, string domain)
-    {
-        await using var scope = Services.CreateAsyncScope();
-        var workflow = MemoryWriters.From(scope.ServiceProvider);
-        var saved = await workflow.Authoring.SaveAsync(author, null, new MemoryDraft(
-            new InsightContent(title, "A general way of working.", content), new Provenance(domain, null, "gpt-5-mini", SourceOutcome.Success, []), author.TeamIds.First()), submit: true);
-        var id = saved.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", saved.Errors.Select(e => e.Message)));
-        var approved = await workflow.Reviews.DecideAsync(reviewer, id, ReviewDecision.Approve, null);
-        if (!approved.Succeeded)
-        {
-            throw new InvalidOperationException(string.Join("; ", approved.Errors.Select(e => e.Message)));
-        }
-
-        var pool = Services.GetRequiredService<PoolIndexService>();
-        while (pool.Served(id) is null)
-        {
-            await Task.Delay(20);
-        }
+        string[] numbers = ["zero", "one"];
+        await BenchmarkAsync("toy-python", tasks: 2, ask: task => $"write a function f() that returns the number {numbers[task]}");
+        await ApprovedInsightAsync(lead, "Verify boundaries", Helpful, "domain-a", description: "A general way of working.");
+        await ApprovedInsightAsync(lead, "Hardcode fixtures", Harmful, "domain-b", description: "A general way of working.");
+        var runId = (await StartRunAsync(new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, TopN = 1, Query = RetrievalQuery.Task }, AdminId)).Id;
+        await FinishedAsync(runId);
     }
 }
 

@@ -1,11 +1,4 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using MtlPortal.Benchmarks;
-using MtlPortal.Memories;
-using MtlPortal.Persistence;
 using MtlPortal.Runs;
-using MtlPortal.Sandbox;
 using MtlPortal.Users;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,17 +8,15 @@ namespace MtlPortal.BrowserTests.Generation;
 /// A portal with its job server and a stand-in model server: the judge passes, insights come back valid, and a
 /// finished two-task run (task 0 right, task 1 wrong) is there to generate from.
 /// </summary>
-public sealed class GenerationPagesPortal() : PortalFactory(kestrel: true)
+public sealed class GenerationPagesPortal() : StandInModelPortalFactory(kestrel: true)
 {
     public const string Insight = """{"title": "Reproduce before fixing", "description": "Confirm the failure with a small check before changing anything.", "content": "Write a minimal check that shows the failure first. Change the code, then run the same check again to see it pass."}""";
-
-    public FakeOpenAiServer Llm { get; private set; } = null!;
 
     public Guid RunId { get; private set; }
 
     public override async Task InitializeAsync()
     {
-        Llm = await FakeOpenAiServer.StartAsync();
+        await base.InitializeAsync();
         Llm.Reply = messages =>
         {
             var system = messages.FirstOrDefault(m => m.Role == "system")?.Content ?? "";
@@ -39,56 +30,13 @@ public sealed class GenerationPagesPortal() : PortalFactory(kestrel: true)
                 return Insight;
             }
 
-            var user = messages.First(m => m.Role == "user").Content;
-            return $"```python\ndef f():\n    return {(user.Contains("Task 0:", StringComparison.Ordinal) ? 0 : 42)}\n```\n";
+            return $"```python\ndef f():\n    return {(TaskNumber(messages) == 0 ? 0 : 42)}\n```\n";
         };
-        await base.InitializeAsync();
         await CreateUserAsync("writer@example.org", [PortalRoles.Contributor], ["Alpha"]);
         await CreateUserAsync("checker@example.org", [PortalRoles.Reviewer], ["Alpha"]);
-
-        var benchmark = new Benchmark { Id = Guid.CreateVersion7(), Name = "toy-python", Format = BenchmarkFormat.Tasks, SourceName = "test", ImportedAt = DateTimeOffset.UtcNow, ImportedBy = "[test]" };
-        for (var i = 0; i < 2; i++)
-        {
-            benchmark.Tasks.Add(new BenchmarkTask
-            {
-                Id = Guid.CreateVersion7(), Ordinal = i, TaskId = $"T/{i}", Language = SandboxLanguage.Python, Style = AnswerStyle.Standalone,
-                Prompt = $"Task {i}: write a function f() that returns the number {i}.", EntryPoint = "f", Tests = $"assert f() == {i}\n",
-            });
-        }
-
-        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
-        {
-            db.Benchmarks.Add(benchmark);
-            await db.SaveChangesAsync();
-        }
-
-        var admin = await Services.GetRequiredService<ActorDirectory>().GetAsync(AdminId) ?? throw new InvalidOperationException("no admin");
-        var started = await Services.GetRequiredService<RunLauncher>().StartAsync(
-            new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot"], Attempts = 1, Query = RetrievalQuery.Task }, admin);
-        RunId = started.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
-        var reports = Services.GetRequiredService<RunReports>();
-        while ((await reports.GetAsync(RunId))!.Status == "running")
-        {
-            await Task.Delay(50);
-        }
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (Llm is not null)
-        {
-            await Llm.DisposeAsync();
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
-        builder.UseSetting("Llm:Model", "fake-model");
-        builder.UseSetting("Runner:Enabled", "true");
-        builder.UseSetting("Runner:PollSeconds", "0.1");
+        await BenchmarkAsync("toy-python", tasks: 2);
+        RunId = (await StartRunAsync(new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot"], Attempts = 1, Query = RetrievalQuery.Task }, AdminId)).Id;
+        await FinishedAsync(RunId);
     }
 }
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Memories;
-using MtlPortal.Persistence;
 using MtlPortal.Users;
 using MtlPortal.Validation;
 
@@ -40,9 +39,6 @@ public sealed class ReviewPortal : KestrelPortalFactory
             reviewer, await CreateUserAsync(reviewer, [PortalRoles.Reviewer], [name]));
     }
 
-    public async Task<Actor> ActorAsync(string userId) =>
-        await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
-
     /// <summary>One workflow operation as <paramref name="userId"/>, in a scope of its own; fails the test if refused.</summary>
     public async Task<Memory> AsAsync(string userId, Func<MemoryWriters, Actor, Task<WriteResult<Memory>>> action)
     {
@@ -58,9 +54,6 @@ public sealed class ReviewPortal : KestrelPortalFactory
 
     public static MemoryDraft Draft(MemoryContent content, string domain = "swe-bench") =>
         new(content, new Provenance(domain, "task-42", "gpt-5-mini", SourceOutcome.Success, ["testing", "debugging"]));
-
-    public async Task<PortalDbContext> DbAsync() =>
-        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
     /// <summary>The memory with its revisions and reviews, as stored now.</summary>
     public async Task<Memory> MemoryAsync(Guid id)

@@ -1,12 +1,5 @@
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using MtlPortal.Benchmarks;
-using MtlPortal.Memories;
-using MtlPortal.Persistence;
 using MtlPortal.Runs;
-using MtlPortal.Sandbox;
 using MtlPortal.Users;
 using static Microsoft.Playwright.Assertions;
 
@@ -16,68 +9,19 @@ namespace MtlPortal.BrowserTests.Runs;
 /// A portal with its job server and a stand-in model server as <c>Llm:*</c>: it answers task 0 correctly and task 1
 /// wrongly, so every condition's pass@k is exactly 1/2 once the real engine has recorded the run.
 /// </summary>
-public sealed class RunPagesPortal() : PortalFactory(kestrel: true)
+public sealed class RunPagesPortal() : StandInModelPortalFactory(kestrel: true)
 {
-    public FakeOpenAiServer Llm { get; private set; } = null!;
-
     public Guid RunId { get; private set; }
 
     public override async Task InitializeAsync()
     {
-        Llm = await FakeOpenAiServer.StartAsync();
-        Llm.Reply = messages =>
-        {
-            var user = messages.First(m => m.Role == "user").Content;
-            var task = user.Contains("Task 0:", StringComparison.Ordinal) ? 0 : 1;
-            return $"Here it is.\n\n```python\ndef f():\n    return {(task == 0 ? 0 : 42)}\n```\n";
-        };
         await base.InitializeAsync();
+        Llm.Reply = messages => Answer(TaskNumber(messages) == 0 ? 0 : 42);
         await CreateUserAsync("reader@example.org", [PortalRoles.Contributor], ["Alpha"]);
         await CreateUserAsync("lead@example.org", [PortalRoles.Manager], ["Alpha"]);
-
-        var benchmark = new Benchmark { Id = Guid.CreateVersion7(), Name = "toy-python", Format = BenchmarkFormat.Tasks, SourceName = "test", ImportedAt = DateTimeOffset.UtcNow, ImportedBy = "[test]" };
-        for (var i = 0; i < 2; i++)
-        {
-            benchmark.Tasks.Add(new BenchmarkTask
-            {
-                Id = Guid.CreateVersion7(), Ordinal = i, TaskId = $"T/{i}", Language = SandboxLanguage.Python, Style = AnswerStyle.Standalone,
-                Prompt = $"Task {i}: write a function f() that returns the number {i}.", EntryPoint = "f", Tests = $"assert f() == {i}\n",
-            });
-        }
-
-        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
-        {
-            db.Benchmarks.Add(benchmark);
-            await db.SaveChangesAsync();
-        }
-
-        var admin = await Services.GetRequiredService<ActorDirectory>().GetAsync(AdminId) ?? throw new InvalidOperationException("no admin");
-        var started = await Services.GetRequiredService<RunLauncher>().StartAsync(
-            new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, Query = RetrievalQuery.Task }, admin);
-        RunId = started.Value?.Id ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
-        var reports = Services.GetRequiredService<RunReports>();
-        while ((await reports.GetAsync(RunId))!.Status == "running")
-        {
-            await Task.Delay(50);
-        }
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (Llm is not null)
-        {
-            await Llm.DisposeAsync();
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Llm:Endpoint", Llm.Endpoint.ToString());
-        builder.UseSetting("Llm:Model", "fake-model");
-        builder.UseSetting("Runner:Enabled", "true");
-        builder.UseSetting("Runner:PollSeconds", "0.1");
+        await BenchmarkAsync("toy-python", tasks: 2);
+        RunId = (await StartRunAsync(new RunRequest { Benchmark = "toy-python", Conditions = ["zero-shot", "insight"], Attempts = 2, Query = RetrievalQuery.Task }, AdminId)).Id;
+        await FinishedAsync(RunId);
     }
 }
 

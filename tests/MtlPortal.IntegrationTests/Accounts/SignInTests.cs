@@ -74,15 +74,24 @@ public class SignInTests(PortalFactory portal) : IClassFixture<PortalFactory>
         Assert.Contains("This account is disabled.", await response.Content.ReadAsStringAsync());
     }
 
+    // Every area's gate in one place: the pages of each feature are only reached through these.
     [Theory]
     [InlineData(PortalRoles.Contributor, "/contribute", HttpStatusCode.OK)]
-    [InlineData(PortalRoles.Contributor, "/pool", HttpStatusCode.OK)]
-    [InlineData(PortalRoles.Contributor, "/admin/users", HttpStatusCode.Redirect)]
-    [InlineData(PortalRoles.Contributor, "/review", HttpStatusCode.Redirect)]
-    [InlineData(PortalRoles.Manager, "/dashboards", HttpStatusCode.OK)]
     [InlineData(PortalRoles.Manager, "/contribute", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Contributor, "/pool", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Manager, "/dashboards", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Contributor, "/review", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Manager, "/review", HttpStatusCode.Redirect)]
     [InlineData(PortalRoles.Reviewer, "/review", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Admin, "/review", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Contributor, "/memories/mine", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Reviewer, "/memories/mine", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Admin, "/memories/mine", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Contributor, "/admin/users", HttpStatusCode.Redirect)]
     [InlineData(PortalRoles.Admin, "/admin/users", HttpStatusCode.OK)]
+    [InlineData(PortalRoles.Contributor, "/admin/settings", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Reviewer, "/admin/settings", HttpStatusCode.Redirect)]
+    [InlineData(PortalRoles.Admin, "/admin/settings", HttpStatusCode.OK)]
     public async Task Areas_AreOpenOnlyToTheirRoles(string role, string path, HttpStatusCode expected)
     {
         var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.org";

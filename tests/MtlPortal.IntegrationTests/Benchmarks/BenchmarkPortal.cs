@@ -1,11 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Auditing;
 using MtlPortal.Benchmarks;
-using MtlPortal.Persistence;
 using MtlPortal.Sandbox;
-using MtlPortal.Web.Cli;
 
 namespace MtlPortal.IntegrationTests.Benchmarks;
 
@@ -32,22 +29,6 @@ public class BenchmarkPortal : PortalFactory
     }
 
     public ICodeSandbox Sandbox => Services.GetRequiredService<ICodeSandbox>();
-
-    /// <summary>Runs an operator command on this portal's database, as <c>./mtl</c> would.</summary>
-    public async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Portal"] = ConnectionString,
-            ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider,
-        }));
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    public async Task<PortalDbContext> DbAsync() =>
-        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
     public async Task<BenchmarkImportResult> ImportAsync(string path, BenchmarkImportOptions options)
     {

@@ -13,18 +13,10 @@ public class OperatorCliTests(PostgresTestDatabase database) : IClassFixture<Pos
     ];
 
     private Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) =>
-        RunOnAsync(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = database.ConnectionString, ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider }), args);
+        OperatorCommand.RunAsync(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = database.ConnectionString, ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider }), args);
 
     /// <summary>Runs a command with only the configuration it is given on the command line (and appsettings.json).</summary>
-    private static Task<(int Exit, string Out, string Error)> RunAsGivenAsync(params string[] args) => RunOnAsync(null, args);
-
-    private static async Task<(int Exit, string Out, string Error)> RunOnAsync(Action<IConfigurationBuilder>? configure, string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await OperatorCli.RunAsync(args, stdout, stderr, configure);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Error)> RunAsGivenAsync(params string[] args) => OperatorCommand.RunAsync(null, args);
 
     [Fact]
     public async Task CreateUser_AdminWithTeam_CanThenSignIn()

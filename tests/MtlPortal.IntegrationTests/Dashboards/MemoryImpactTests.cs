@@ -158,8 +158,7 @@ public sealed partial class MemoryImpactTests(ImpactScenario portal)
         }
     }
 
-    private async Task<Actor> AdminAsync() =>
-        await portal.Services.GetRequiredService<ActorDirectory>().GetAsync(portal.AdminId) ?? throw new InvalidOperationException("no admin");
+    private Task<Actor> AdminAsync() => portal.ActorAsync(portal.AdminId);
 
     // The text of the first element carrying data-testid="testId", tags stripped and whitespace collapsed.
     internal static string Text(string html, string testId)

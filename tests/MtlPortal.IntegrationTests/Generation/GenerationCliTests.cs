@@ -1,12 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Generation;
 using MtlPortal.IntegrationTests.Runs;
 using MtlPortal.Memories;
-using MtlPortal.Persistence;
 using MtlPortal.Trajectories;
-using MtlPortal.Web.Cli;
 
 namespace MtlPortal.IntegrationTests.Generation;
 
@@ -18,30 +15,16 @@ public sealed class GenerationCliTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
-    private async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Portal"] = _portal.ConnectionString,
-            ["Llm:Endpoint"] = _portal.Llm.Endpoint.ToString(),
-            ["Llm:Model"] = RunPortal.Model,
-            ["Runner:PollSeconds"] = "0.1",
-        }));
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task ImportTrajectories_InterCodeSample_StoresEveryEpisodeWithItsGroundTruth()
     {
         var file = SharedData.PathOf("trajectories", "intercode", "ic_bash_react_gpt-3.5_10_turns_fs_4.json");
 
-        var (exit, output, error) = await CliAsync("import-trajectories", file, "--format", "intercode", "--domain", "nl2bash", "--model", "gpt-3.5", "--as", "manager@example.org");
+        var (exit, output, error) = await _portal.CliAsync("import-trajectories", file, "--format", "intercode", "--domain", "nl2bash", "--model", "gpt-3.5", "--as", "manager@example.org");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("Imported 27 trajectories", output, StringComparison.Ordinal);
-        await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        await using var db = await _portal.DbAsync();
         Assert.Equal(7, await db.Set<Trajectory>().CountAsync(t => t.Verdict == TrajectoryVerdict.Passed && t.SourceModel == "gpt-3.5" && t.SourceDomain == "nl2bash"));
     }
 
@@ -52,11 +35,11 @@ public sealed class GenerationCliTests : IAsyncLifetime
         await File.WriteAllTextAsync(file, "{\"task\":\"ok\",\"steps\":[{\"action\":\"ls\"}]}\n{\"task\":\"no steps\",\"steps\":[]}\n");
         try
         {
-            var (exit, _, error) = await CliAsync("import-trajectories", file, "--format", "jsonl", "--domain", "toy", "--as", "manager@example.org");
+            var (exit, _, error) = await _portal.CliAsync("import-trajectories", file, "--format", "jsonl", "--domain", "toy", "--as", "manager@example.org");
 
             Assert.Equal(1, exit);
             Assert.Contains("line 2, steps: The trajectory has no steps.", error, StringComparison.Ordinal);
-            await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            await using var db = await _portal.DbAsync();
             Assert.Equal(0, await db.Set<Trajectory>().CountAsync());
         }
         finally
@@ -73,11 +56,11 @@ public sealed class GenerationCliTests : IAsyncLifetime
         await File.WriteAllTextAsync(file, "{\"task\":\"Fix it\",\"verdict\":\"passed\",\"steps\":[{\"action\":\"run the check\",\"observation\":\"ok\"}]}\n");
         try
         {
-            var (exit, output, error) = await CliAsync("generate-memories", "--trajectories", file, "--domain", "toy", "--kinds", "insight", "--team", "Alpha", "--as", "manager@example.org", "--wait");
+            var (exit, output, error) = await _portal.CliAsync("generate-memories", "--trajectories", file, "--domain", "toy", "--kinds", "insight", "--team", "Alpha", "--as", "manager@example.org", "--wait");
 
             Assert.True(exit == 0, error + output);
             Assert.Contains("1/1 trajectories, 1/1 calls, 1 memories in review", output, StringComparison.Ordinal);
-            await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            await using var db = await _portal.DbAsync();
             var link = await db.Set<GeneratedMemory>().SingleAsync();
             Assert.Equal(MemoryStatus.InReview, (await db.Memories.SingleAsync(m => m.Id == link.MemoryId)).Status);
         }

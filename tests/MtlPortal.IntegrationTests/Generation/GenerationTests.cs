@@ -8,7 +8,6 @@ using MtlPortal.Agents;
 using MtlPortal.Generation;
 using MtlPortal.IntegrationTests.Runs;
 using MtlPortal.Memories;
-using MtlPortal.Persistence;
 using MtlPortal.Runs;
 using MtlPortal.Trajectories;
 
@@ -85,9 +84,6 @@ public sealed class GenerationTests : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
     }
 
-    private async Task<PortalDbContext> DbAsync() =>
-        await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-
     private static string Sample(string folder, string file) => File.ReadAllText(SharedData.PathOf("trajectories", folder, file));
 
     [Fact]
@@ -106,7 +102,7 @@ public sealed class GenerationTests : IAsyncLifetime
         Assert.Equal(10, view.GetProperty("plannedCalls").GetInt32());
         Assert.Equal(10, view.GetProperty("callsDone").GetInt32());
         Assert.Equal(8, view.GetProperty("memoriesCreated").GetInt32());
-        await using var db = await DbAsync();
+        await using var db = await _portal.DbAsync();
         var links = await db.Set<GeneratedMemory>().Where(l => l.JobId == job).ToListAsync();
         Assert.Equal(8, links.Count);
         var memories = await db.Memories.Include(m => m.Revisions).Include(m => m.Team).Where(m => links.Select(l => l.MemoryId).Contains(m.Id)).ToListAsync();
@@ -189,7 +185,7 @@ public sealed class GenerationTests : IAsyncLifetime
         Assert.Contains("settings.py", problems["insight"], StringComparison.Ordinal);
         Assert.Equal("The model's answer has no text field 'experience_summary'.", problems["summary"]);
         Assert.StartsWith("The model's answer is not JSON", problems["trajectory"], StringComparison.Ordinal);
-        await using var db = await DbAsync();
+        await using var db = await _portal.DbAsync();
         var memory = await db.Memories.Include(m => m.Revisions).SingleAsync(m => db.Set<GeneratedMemory>().Any(l => l.MemoryId == m.Id && l.JobId == job));
         Assert.Equal(MemoryKind.Workflow, memory.Kind);
         Assert.Equal(SourceOutcome.Failure, memory.Revisions.Single().Outcome);
@@ -248,7 +244,7 @@ public sealed class GenerationTests : IAsyncLifetime
         Assert.Equal("failed", view.GetProperty("status").GetString());
         Assert.Contains("HTTP 400", view.GetProperty("statusReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, view.GetProperty("memoriesCreated").GetInt32());
-        await using var db = await DbAsync();
+        await using var db = await _portal.DbAsync();
         Assert.False(await db.Set<GeneratedMemory>().AnyAsync(l => l.JobId == job));
     }
 
@@ -265,7 +261,7 @@ public sealed class GenerationTests : IAsyncLifetime
 
         var job = await StartAsync(client, new { source = new { trajectoryIds = ids }, kinds = new[] { "insight", "summary" }, team = "Alpha" });
         Assert.Equal(4, (await FinishedAsync(client, job)).GetProperty("memoriesCreated").GetInt32());
-        await using var db = await DbAsync();
+        await using var db = await _portal.DbAsync();
         var memoryIds = await db.Set<GeneratedMemory>().Where(l => l.JobId == job).Select(l => l.MemoryId).ToListAsync();
         var actors = _portal.Services.GetRequiredService<ActorDirectory>();
         var bulk = _portal.Services.GetRequiredService<BulkReview>();
@@ -304,7 +300,7 @@ public sealed class GenerationTests : IAsyncLifetime
 
         Assert.Equal("completed", view.GetProperty("status").GetString());
         Assert.Equal(1, view.GetProperty("memoriesCreated").GetInt32());
-        await using var db = await DbAsync();
+        await using var db = await _portal.DbAsync();
         var link = await db.Set<GeneratedMemory>().SingleAsync(l => l.JobId == job);
         var revision = await db.MemoryRevisions.SingleAsync(r => r.MemoryId == link.MemoryId);
         Assert.Equal(("toy-gen", "T/1", RunPortal.Model, SourceOutcome.Failure), (revision.SourceDomain, revision.SourceTaskRef, revision.SourceModel, revision.Outcome));

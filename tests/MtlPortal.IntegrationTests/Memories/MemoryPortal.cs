@@ -24,9 +24,6 @@ public class MemoryPortal : PortalFactory
         ForeignReviewer = await CreateUserAsync("foreign@example.org", [PortalRoles.Reviewer, PortalRoles.Contributor], ["Beta"]);
     }
 
-    public async Task<Actor> ActorAsync(string userId) =>
-        await Services.GetRequiredService<ActorDirectory>().GetAsync(userId) ?? throw new InvalidOperationException($"No actor {userId}.");
-
     /// <summary>Runs one workflow operation as <paramref name="userId"/>, in a scope of its own (as a request would).</summary>
     public async Task<WriteResult<T>> AsAsync<T>(string userId, Func<MemoryWriters, Actor, Task<WriteResult<T>>> action)
     {

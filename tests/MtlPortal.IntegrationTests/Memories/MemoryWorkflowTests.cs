@@ -9,12 +9,9 @@ namespace MtlPortal.IntegrationTests.Memories;
 
 public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPortal>
 {
-    private async Task<PortalDbContext> DbAsync() =>
-        await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-
     private async Task<Memory> MemoryAsync(Guid id)
     {
-        await using var db = await DbAsync();
+        await using var db = await portal.DbAsync();
         return await db.Memories.AsNoTracking().Include(m => m.Revisions).ThenInclude(r => r.Reviews).SingleAsync(m => m.Id == id);
     }
 
@@ -29,7 +26,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
         var memory = await MemoryAsync(id);
         Assert.Equal(MemoryStatus.Approved, memory.Status);
         Assert.Equal(memory.Revisions.Single().Id, memory.ApprovedRevisionId);
-        await using var db = await DbAsync();
+        await using var db = await portal.DbAsync();
         var audit = await db.AuditEntries.Where(e => e.EntityId == id.ToString()).OrderBy(e => e.Id).ToListAsync();
         Assert.Equal(["memory.created", "memory.submitted", "memory.approved"], audit.Select(e => e.Action));
         Assert.Equal([portal.Author, portal.Author, portal.Reviewer1], audit.Select(e => e.Actor));
@@ -182,7 +179,7 @@ public class MemoryWorkflowTests(MemoryPortal portal) : IClassFixture<MemoryPort
     [Fact]
     public async Task Save_InvalidContentAndProvenance_NamesEachFieldAndWritesNothing()
     {
-        await using var db = await DbAsync();
+        await using var db = await portal.DbAsync();
         var before = await db.Memories.CountAsync();
         var draft = new MemoryDraft(new InsightContent("", "Fine.", ""), new Provenance("", null, "gpt", SourceOutcome.Success, []));
 

@@ -3,12 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Agents;
-using MtlPortal.Persistence;
 using MtlPortal.Runs;
-using MtlPortal.Web.Cli;
 
 namespace MtlPortal.IntegrationTests.Runs;
 
@@ -20,28 +17,13 @@ public sealed class RunCliTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
-    private async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Portal"] = _portal.ConnectionString,
-            ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider,
-            ["Llm:Endpoint"] = _portal.Llm.Endpoint.ToString(),
-            ["Llm:Model"] = RunPortal.Model,
-            ["Runner:PollSeconds"] = "0.1",
-        }));
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task Run_WaitJson_PrintsProgressThenTheSameObjectAsTheApi()
     {
         _portal.Llm.Reply = messages => RunPortal.IsPlanRequest(messages) ? "Return the number." : RunPortal.Answer(RunPortal.TaskNumber(messages));
         await _portal.BenchmarkAsync("cli-bench", tasks: 3);
 
-        var (exit, output, error) = await CliAsync("run", "--benchmark", "cli-bench", "--conditions", "zero-shot", "--attempts", "2", "--limit", "2", "--wait", "--json");
+        var (exit, output, error) = await _portal.CliAsync("run", "--benchmark", "cli-bench", "--conditions", "zero-shot", "--attempts", "2", "--limit", "2", "--wait", "--json");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("Started run", output);
@@ -56,7 +38,7 @@ public sealed class RunCliTests : IAsyncLifetime
             System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(fromApi.GetProperty("conditions").GetRawText()), System.Text.Json.Nodes.JsonNode.Parse(json.GetProperty("conditions").GetRawText())),
             $"CLI: {json.GetProperty("conditions")}\nAPI: {fromApi.GetProperty("conditions")}");
 
-        var (statusExit, status, _) = await CliAsync("run-status", json.GetProperty("id").GetString()!);
+        var (statusExit, status, _) = await _portal.CliAsync("run-status", json.GetProperty("id").GetString()!);
         Assert.Equal(0, statusExit);
         Assert.Contains("completed", status);
         Assert.Contains("pass@2 1.000", status);
@@ -69,7 +51,7 @@ public sealed class RunCliTests : IAsyncLifetime
     [InlineData(new[] { "run-status", "not-an-id" }, "give the run's id")]
     public async Task Run_BadArguments_ExitNonZeroWithTheReason(string[] args, string expected)
     {
-        var (exit, _, error) = await CliAsync(args);
+        var (exit, _, error) = await _portal.CliAsync(args);
 
         Assert.NotEqual(0, exit);
         Assert.Contains(expected, error);
@@ -82,7 +64,7 @@ public sealed class RunCliTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("MTL_TEST_MODEL_KEY", secret);
         try
         {
-            var (exit, output, error) = await CliAsync("add-model", "--name", "cheap", "--endpoint", "http://127.0.0.1:9/v1", "--model", "mini", "--api-key-env", "MTL_TEST_MODEL_KEY", "--input-price", "0.15", "--output-price", "0.6");
+            var (exit, output, error) = await _portal.CliAsync("add-model", "--name", "cheap", "--endpoint", "http://127.0.0.1:9/v1", "--model", "mini", "--api-key-env", "MTL_TEST_MODEL_KEY", "--input-price", "0.15", "--output-price", "0.6");
 
             Assert.True(exit == 0, error);
             Assert.Contains("key stored encrypted", output);
@@ -93,7 +75,7 @@ public sealed class RunCliTests : IAsyncLifetime
             Environment.SetEnvironmentVariable("MTL_TEST_MODEL_KEY", null);
         }
 
-        await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        await using var db = await _portal.DbAsync();
         var stored = await db.Set<ModelConnection>().SingleAsync(c => c.Name == "cheap");
         Assert.NotNull(stored.ProtectedApiKey);
         Assert.DoesNotContain(secret, stored.ProtectedApiKey);

@@ -1,10 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.IntegrationTests.Memories;
-using MtlPortal.Persistence;
 using MtlPortal.Users;
-using MtlPortal.Web.Cli;
 
 namespace MtlPortal.IntegrationTests.Transfer;
 
@@ -43,22 +40,6 @@ public class TransferPortal : MemoryPortal
 
         GC.SuppressFinalize(this);
     }
-
-    /// <summary>Runs an operator command on this portal's database, as <c>./mtl</c> would.</summary>
-    public async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await OperatorCli.RunAsync(args, stdout, stderr, c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Portal"] = ConnectionString,
-            ["Embeddings:Provider"] = PortalFactory.TestEmbeddingProvider,
-        }));
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    public async Task<PortalDbContext> DbAsync() =>
-        await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
     public async Task<int> MemoryCountAsync()
     {
