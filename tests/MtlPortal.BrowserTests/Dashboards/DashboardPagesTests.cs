@@ -132,6 +132,15 @@ public class DashboardPagesTests(BrowserFixture browser, DashboardPagesPortal po
         await Expect(insight.GetByTestId("regressed")).ToHaveTextAsync("1");
         await Expect(page.GetByTestId("chart-pass-at-k").Locator("svg path").First).ToBeAttachedAsync();
         await page.ScreenshotAsync("compare-1400");
+
+        // The external run's own page shows its attempts, task by task, as a run of the portal's does.
+        await page.GotoAsync($"/runs/{baseline}");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("verdict-row")).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-testid=verdict-row][data-task='T/1'] [data-testid=verdict]")).ToHaveAttributeAsync("data-verdict", new Regex("^passed"));
+        await page.ScreenshotAsync("external-run-1400");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync("external-run-390");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 }

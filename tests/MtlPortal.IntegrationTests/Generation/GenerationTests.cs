@@ -8,6 +8,7 @@ using MtlPortal.Agents;
 using MtlPortal.Generation;
 using MtlPortal.IntegrationTests.Runs;
 using MtlPortal.Memories;
+using MtlPortal.Persistence;
 using MtlPortal.Runs;
 using MtlPortal.Trajectories;
 
@@ -147,7 +148,7 @@ public sealed class GenerationTests : IAsyncLifetime
         var client = await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesWrite);
         vanishing = await ImportAsync(client, "domain=toy", """{"task":"Count the lines of a file","verdict":"passed","steps":[{"action":"wc -l notes.txt","observation":"12 notes.txt"}]}""");
         int memoriesBefore;
-        await using (var db = await DbAsync())
+        await using (var db = await _portal.DbAsync())
         {
             memoriesBefore = await db.Memories.CountAsync();
         }
@@ -157,7 +158,7 @@ public sealed class GenerationTests : IAsyncLifetime
 
         Assert.Equal("failed", view.GetProperty("status").GetString());
         Assert.Equal(0, view.GetProperty("memoriesCreated").GetInt32());
-        await using (var db = await DbAsync())
+        await using (var db = await _portal.DbAsync())
         {
             Assert.Equal(memoriesBefore, await db.Memories.CountAsync());
         }
