@@ -144,10 +144,14 @@ public class StandInModelPortalFactory : PortalFactory
         return started.Value ?? throw new InvalidOperationException(string.Join("; ", started.Errors.Select(e => e.Message)));
     }
 
-    /// <summary>Waits until the run is no longer running (the effect, however long the job server takes).</summary>
+    /// <summary>
+    /// Waits until the run is no longer running: the effect, however long the job server takes, up to a cap far
+    /// beyond any run of the tests (a run stuck "running" must fail its test, not hang the suite).
+    /// </summary>
     public async Task<RunSummary> FinishedAsync(Guid runId)
     {
         var reports = Services.GetRequiredService<RunReports>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             var summary = await reports.GetAsync(runId) ?? throw new InvalidOperationException("no run");
@@ -156,9 +160,16 @@ public class StandInModelPortalFactory : PortalFactory
                 return summary;
             }
 
+            if (waited.Elapsed > StuckAfter)
+            {
+                throw new TimeoutException($"Run {runId} is still running after {StuckAfter.TotalMinutes} minutes: {summary.Progress.Done} of {summary.Progress.Total} attempts.");
+            }
+
             await Task.Delay(50);
         }
     }
+
+    private static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>The answer as a fenced Python block defining f() that returns <paramref name="value"/>.</summary>
     public static string Answer(int value, string? memoryUsed = null) =>

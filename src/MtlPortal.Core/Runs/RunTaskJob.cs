@@ -30,52 +30,71 @@ public sealed class RunTaskJob(
             }
         }
 
-        // The lock is the connection's: it goes when this method closes the connection, or when a dead process's
-        // connection is dropped.
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var run = await db.Set<Run>().AsNoTracking().Include(r => r.ModelConnection).FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        var task = await db.BenchmarkTasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken);
-        if (run is null || task is null || run.Status != RunStatus.Running)
+        // A session lock: released here, whatever happens. Closing the connection alone would not release it, as
+        // the pool keeps the session open, and a retry of this job on another pooled connection would find the task
+        // "worked on elsewhere" and give up, leaving the run running. A dead process's connection is dropped, and
+        // its lock with it.
+        try
         {
-            return;
-        }
-
-        var done = (await db.Set<RunAttempt>().AsNoTracking()
-                .Where(a => a.RunId == runId && a.TaskId == taskId)
-                .Select(a => new { a.Condition, a.AttemptNumber })
-                .ToListAsync(cancellationToken))
-            .Select(a => (a.Condition, a.AttemptNumber))
-            .ToHashSet();
-        var todo = run.Conditions.SelectMany(c => Enumerable.Range(1, run.Attempts).Select(n => (Condition: c, Number: n)))
-            .Where(a => !done.Contains(a))
-            .ToList();
-        if (todo.Count > 0)
-        {
-            using var chat = connections.CreateClient(run.ModelConnection!);
-            string? plan = null;
-            if (run.Query == RetrievalQuery.Plan && todo.Any(a => a.Condition != RunConditions.ZeroShot))
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var run = await db.Set<Run>().AsNoTracking().Include(r => r.ModelConnection).FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
+            var task = await db.BenchmarkTasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+            if (run is null || task is null || run.Status != RunStatus.Running)
             {
-                if (!await MayContinueAsync(db, run, cancellationToken))
-                {
-                    return;
-                }
-
-                plan = await PlanAsync(db, run, task, chat, cancellationToken);
+                return;
             }
 
-            foreach (var (condition, number) in todo)
+            var done = (await db.Set<RunAttempt>().AsNoTracking()
+                    .Where(a => a.RunId == runId && a.TaskId == taskId)
+                    .Select(a => new { a.Condition, a.AttemptNumber })
+                    .ToListAsync(cancellationToken))
+                .Select(a => (a.Condition, a.AttemptNumber))
+                .ToHashSet();
+            var todo = run.Conditions.SelectMany(c => Enumerable.Range(1, run.Attempts).Select(n => (Condition: c, Number: n)))
+                .Where(a => !done.Contains(a))
+                .ToList();
+            if (todo.Count > 0)
             {
-                if (!await MayContinueAsync(db, run, cancellationToken))
+                using var chat = connections.CreateClient(run.ModelConnection!);
+                string? plan = null;
+                if (run.Query == RetrievalQuery.Plan && todo.Any(a => a.Condition != RunConditions.ZeroShot))
                 {
-                    return;
+                    if (!await MayContinueAsync(db, run, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    plan = await PlanAsync(db, run, task, chat, cancellationToken);
                 }
 
-                var attempt = await attempts.RunAsync(run, run.ModelConnection!, chat, task, condition, number, plan, cancellationToken);
-                await RecordAsync(db, attempt, cancellationToken);
+                foreach (var (condition, number) in todo)
+                {
+                    if (!await MayContinueAsync(db, run, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    var attempt = await attempts.RunAsync(run, run.ModelConnection!, chat, task, condition, number, plan, cancellationToken);
+                    await RecordAsync(db, attempt, cancellationToken);
+                }
+            }
+
+            await CompleteIfDoneAsync(db, run, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", lockConnection);
+                release.Parameters.AddWithValue("key", $"mtl-run-task:{runId}:{taskId}");
+                await release.ExecuteScalarAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException e)
+            {
+                // A broken connection is not pooled, so its session and the lock end with it.
+                logger.LogWarning(e, "Could not release the lock on task {TaskId} of run {RunId}.", taskId, runId);
             }
         }
-
-        await CompleteIfDoneAsync(db, run, cancellationToken);
     }
 
     /// <summary>The task's plan: written once per run and task, stored, and reused after a restart.</summary>

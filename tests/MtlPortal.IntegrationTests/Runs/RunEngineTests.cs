@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Agents;
 using MtlPortal.Persistence;
 using MtlPortal.Runs;
 using MtlPortal.Sandbox;
+using Npgsql;
 
 namespace MtlPortal.IntegrationTests.Runs;
 
@@ -180,6 +182,39 @@ public sealed class RunEngineTests : IAsyncLifetime
         var client = await _portal.KeyClientAsync(_portal.Manager, ApiScopes.MemoriesRead);
         var read = await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{run.Id}");
         Assert.Equal("failed", read.GetProperty("status").GetString());
+    }
+
+    // A task's job holds a session lock while it works. Closing its connection returns the session to the pool with
+    // the lock still held (the pool resets a session only when it is next used), so a retry of the job on another
+    // pooled connection found the task "worked on elsewhere", gave up as if done, and the run stayed "running".
+    // The job is called directly, with no job server, so nothing else uses the pool before the lock is checked.
+    [Fact]
+    public async Task ATasksJobThatFails_ReleasesItsLock_SoARetryOnAnotherConnectionCanTakeTheTask()
+    {
+        await using var portal = new PortalWithoutJobServer();
+        await portal.InitializeAsync();
+        portal.Llm.FailRequests(400);
+        var benchmark = await portal.BenchmarkAsync("locked", tasks: 1);
+        var run = await portal.StartAsync(new RunRequest { Benchmark = "locked", Conditions = ["insight"], Attempts = 1, Query = RetrievalQuery.Plan });
+        var job = ActivatorUtilities.CreateInstance<RunTaskJob>(portal.Services);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => job.ExecuteAsync(run.Id, benchmark.Tasks.Single().Id, CancellationToken.None));
+
+        var unpooled = new NpgsqlConnectionStringBuilder(portal.Services.GetRequiredService<PortalDatabase>().ConnectionString) { Pooling = false };
+        await using var other = new NpgsqlConnection(unpooled.ConnectionString);
+        await other.OpenAsync();
+        await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended(@key, 0))", other);
+        take.Parameters.AddWithValue("key", $"mtl-run-task:{run.Id}:{benchmark.Tasks.Single().Id}");
+        Assert.Equal(true, await take.ExecuteScalarAsync());
+    }
+
+    private sealed class PortalWithoutJobServer : RunPortal
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Runner:Enabled", "false");
+        }
     }
 
     [Fact]
