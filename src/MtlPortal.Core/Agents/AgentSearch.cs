@@ -156,6 +156,8 @@ public sealed class AgentSearch(
                 sourceModels = filter.SourceModels,
                 minAbstraction = filter.MinAbstraction,
                 runId = origin.RunId,
+                // The hash is always the task's: a plan query is told apart by its mode, and the plan is cached by task.
+                queryMode = plan is null ? "task" : "plan",
             }),
             EmbeddingModel = pool.EmbeddingModel,
         };

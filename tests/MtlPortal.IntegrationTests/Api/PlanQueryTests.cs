@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MtlPortal.Agents;
 using MtlPortal.Memories;
+using MtlPortal.Persistence;
 
 namespace MtlPortal.IntegrationTests.Api;
 
@@ -60,6 +63,15 @@ public class PlanQueryTests(PlanningApiPortal portal) : IClassFixture<PlanningAp
         Assert.Equal(Plan, again.GetProperty("plan").GetString());
         Assert.Equal(before + 1, portal.Llm.Requests.Count);
         Assert.Contains("3 to 4 sentences", portal.Llm.Requests[^1].Body.GetRawText(), StringComparison.Ordinal);
+
+        // The search log tells the two apart by mode; both searches are of the same task.
+        await portal.Services.GetRequiredService<RetrievalLog>().FlushAsync();
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var loggedTask = await db.Retrievals.SingleAsync(r => r.Id == byTask.GetProperty("retrievalId").GetGuid());
+        var loggedPlan = await db.Retrievals.SingleAsync(r => r.Id == byPlan.GetProperty("retrievalId").GetGuid());
+        Assert.Equal(loggedTask.QueryHash, loggedPlan.QueryHash);
+        Assert.Equal("task", JsonDocument.Parse(loggedTask.Filters).RootElement.GetProperty("queryMode").GetString());
+        Assert.Equal("plan", JsonDocument.Parse(loggedPlan.Filters).RootElement.GetProperty("queryMode").GetString());
     }
 
     [Fact]
