@@ -136,6 +136,8 @@ public class DashboardPagesTests(BrowserFixture browser, DashboardPagesPortal po
         // The external run's own page shows its attempts, task by task, as a run of the portal's does.
         await page.GotoAsync($"/runs/{baseline}");
         await page.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("run-settings")).ToContainTextAsync("The portal did not run, plan or verify these attempts");
+        await Expect(page.GetByTestId("generate-memories")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("verdict-row")).ToHaveCountAsync(3);
         await Expect(page.Locator("[data-testid=verdict-row][data-task='T/1'] [data-testid=verdict]")).ToHaveAttributeAsync("data-verdict", new Regex("^passed"));
         await page.ScreenshotAsync("external-run-1400");

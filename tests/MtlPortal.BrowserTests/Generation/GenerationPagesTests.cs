@@ -79,6 +79,11 @@ public class GenerationPagesTests(BrowserFixture browser, GenerationPagesPortal 
         await phone.ScreenshotAsync("generate-from-run-390");
         await phone.GotoAsync("/trajectories");
         await phone.WaitForInteractiveAsync();
+        await Expect(phone.GetByTestId("trajectory-row").First).ToBeVisibleAsync();
+        // The list fits the phone's width: no sideways scrolling to reach a trajectory's domain or verdict.
+        var overflow = await phone.GetByTestId("trajectory-list").EvaluateAsync<int>(
+            "list => { const table = list.tagName === 'TABLE' ? list : list.querySelector('table'); return Math.ceil(table.getBoundingClientRect().right - document.documentElement.clientWidth); }");
+        Assert.True(overflow <= 0, $"the trajectory list is {overflow} px wider than the phone's screen");
         await phone.ScreenshotAsync("trajectories-390");
 
         var reviewer = await browser.Browser.NewPortalPageAsync(portal.ServerAddress, errors, new() { Width = 1400, Height = 1000 });
