@@ -76,8 +76,10 @@ public sealed class RunOutcomeReader(IDbContextFactory<PortalDbContext> contexts
         // The runner's tasks are the benchmark's; an external run names its own.
         var tasks = run.Kind == RunKind.External
             ? await db.Set<ExternalTask>().AsNoTracking().Where(t => t.RunId == run.Id)
+                .Select(t => new { t.Id, t.Benchmark, t.Name, t.Ordinal })
                 .ToDictionaryAsync(t => t.Id, t => (t.Benchmark, t.Name, t.Ordinal), cancellationToken)
             : await db.BenchmarkTasks.AsNoTracking().Where(t => t.BenchmarkId == run.BenchmarkId)
+                .Select(t => new { t.Id, t.TaskId, t.Ordinal })
                 .ToDictionaryAsync(t => t.Id, t => (Benchmark: run.Benchmark!.Name, Name: t.TaskId, t.Ordinal), cancellationToken);
 
         var outcomes = attempts.Where(a => tasks.ContainsKey(a.TaskId)).Select(a =>

@@ -81,12 +81,15 @@ public sealed class RunReports(IDbContextFactory<PortalDbContext> contexts)
 
         if (run.Kind == RunKind.External)
         {
-            var external = await db.Set<ExternalTask>().AsNoTracking().Where(t => t.RunId == runId).ToListAsync(cancellationToken);
+            var external = await db.Set<ExternalTask>().AsNoTracking().Where(t => t.RunId == runId)
+                .Select(t => new { t.Id, t.Benchmark, t.Name, t.Ordinal }).ToListAsync(cancellationToken);
             var several = external.Select(t => t.Benchmark).Distinct().Count() > 1;
             return external.ToDictionary(t => t.Id, t => (several ? $"{t.Benchmark}/{t.Name}" : t.Name, t.Ordinal));
         }
 
+        // Only the three columns: the run page asks every two seconds, and a task's prompt and tests are long.
         return await db.BenchmarkTasks.AsNoTracking().Where(t => t.BenchmarkId == run.BenchmarkId)
+            .Select(t => new { t.Id, t.TaskId, t.Ordinal })
             .ToDictionaryAsync(t => t.Id, t => (t.TaskId, t.Ordinal), cancellationToken);
     }
 
